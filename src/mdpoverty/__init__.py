@@ -1,0 +1,33 @@
+"""mdpoverty: classify Vietnamese households under the multidimensional poverty standard.
+
+The library API a notebook user imports::
+
+    import mdpoverty
+    result = mdpoverty.classify("survey.xlsx")      # Result: .households, .issues, .counts
+    issues = mdpoverty.validate("survey.xlsx")      # the issue table alone
+    std = mdpoverty.load_standard("vn-2022-2025")   # a standard, or a path to your own TOML
+"""
+
+from .core import Result, classify, classify_frames, classify_survey, validate
+from .errors import CHECKS, InputFileError, MdpovertyError, StandardError
+from .io import read_survey
+from .standards import Standard, load_standard, standard_for
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CHECKS",
+    "InputFileError",
+    "MdpovertyError",
+    "Result",
+    "Standard",
+    "StandardError",
+    "__version__",
+    "classify",
+    "classify_frames",
+    "classify_survey",
+    "load_standard",
+    "read_survey",
+    "standard_for",
+    "validate",
+]

@@ -1,0 +1,629 @@
+"""The classify pipeline: raw survey -> typed frames + issues -> flags -> class -> result frames.
+
+Data flows one way and nothing here touches the terminal. Every household row comes out:
+classed, or with ``class`` empty and its reasons in the issue table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import rules
+from .io import RawSheet, RawSurvey, read_survey
+from .schema import INDICATOR_LABELS_VI, SHEETS, fold
+from .standards import Standard, load_standard, standard_for
+from .validate import MAX_AGE, Typed, validate_survey
+
+CLASSES = ("poor", "near_poor", "average", "not_poor")
+INCOME_TOLERANCE = 0.01  # two income figures differing by more than 1 % disagree
+
+
+@dataclass
+class Result:
+    """What ``classify`` returns: the households table, the issue table and the accounting."""
+
+    households: pd.DataFrame
+    issues: pd.DataFrame
+    standard: Standard
+    source: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.counts.get("households_rejected", 0) == 0
+            and self.counts.get("members_rejected", 0) == 0
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Households per commune and class (and not classed), with a total row."""
+        hh = self.households
+        commune = hh["commune"].fillna("")
+        cls = hh["class"].replace("", "not_classed")
+        table = pd.crosstab(commune, cls).reindex(columns=[*CLASSES, "not_classed"], fill_value=0)
+        table.insert(0, "households", table.sum(axis=1))
+        table.loc["all"] = table.sum()
+        table.index.name = "commune"
+        return table.reset_index()
+
+
+def _attach_members(t: Typed) -> np.ndarray:
+    """Position of each member's household (first row of a repeated ID); -1 if none."""
+    hh_ids = t.households.get("household_id")
+    m_ids = t.members.get("household_id")
+    if hh_ids is None or m_ids is None or len(t.members) == 0:
+        return np.full(len(t.members), -1, dtype=np.int64)
+    first = ~hh_ids.duplicated(keep="first") & hh_ids.notna()
+    index = pd.Index(hh_ids[first].to_numpy())
+    pos_of_first = np.flatnonzero(first.to_numpy())
+    where = index.get_indexer(m_ids.to_numpy())
+    return np.where(where >= 0, pos_of_first[np.maximum(where, 0)], -1).astype(np.int64)
+
+
+def _survey_dates(t: Typed, as_of: dt.date | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    hh = t.households
+    n = len(hh)
+
+    def part(name: str, default: int) -> np.ndarray:
+        s = hh.get(f"survey_date_{name}")
+        arr = np.full(n, np.nan) if s is None else s.to_numpy(dtype=float, na_value=np.nan)
+        if as_of is not None:
+            arr = np.where(np.isnan(arr), default, arr)
+        return arr
+
+    return (
+        part("year", as_of.year if as_of else 0),
+        part("month", as_of.month if as_of else 0),
+        part("day", as_of.day if as_of else 0),
+    )
+
+
+def _ages(t: Typed, hh_pos: np.ndarray, sy: np.ndarray, sm: np.ndarray, sd: np.ndarray):
+    m = t.members
+    n = len(m)
+    attached = hh_pos >= 0
+    pos = np.maximum(hh_pos, 0)
+    y = np.where(attached, sy[pos] if len(sy) else np.nan, np.nan)
+    mo = np.where(attached, sm[pos] if len(sm) else np.nan, np.nan)
+    d = np.where(attached, sd[pos] if len(sd) else np.nan, np.nan)
+
+    def col(name: str) -> np.ndarray:
+        s = m.get(name)
+        return np.full(n, np.nan) if s is None else s.to_numpy(dtype=float, na_value=np.nan)
+
+    by, bm, bd = col("birth_date_year"), col("birth_date_month"), col("birth_date_day")
+    full = ~np.isnan(bm)
+    before_birthday = full & ((mo < bm) | ((mo == bm) & (d < bd)))
+    age = y - by - before_birthday
+    months = np.where(full, (y - by) * 12 + (mo - bm) - (d < bd), (y - by) * 12)
+    return age, months, y - by, y
+
+
+def _build_context(t: Typed, as_of: dt.date | None) -> tuple[rules.Ctx, np.ndarray]:
+    hh_pos = _attach_members(t)
+    n = len(t.households)
+    counted = np.bincount(hh_pos[hh_pos >= 0], minlength=n)[:n].astype(float)
+    if t.m_sheet is None:
+        stated = t.households.get("member_count")
+        counted = (
+            np.full(n, np.nan) if stated is None else stated.to_numpy(dtype=float, na_value=np.nan)
+        )
+    sy, sm, sd = _survey_dates(t, as_of)
+    age, months, school_age, year = _ages(t, hh_pos, sy, sm, sd)
+    sex = t.members.get("sex")
+    sex_arr = (
+        np.full(len(t.members), "", dtype=object)
+        if sex is None
+        else sex.astype("object").fillna("").to_numpy(dtype=object)
+    )
+    ctx = rules.Ctx(
+        t.households,
+        t.members,
+        hh_pos,
+        counted,
+        age,
+        months,
+        school_age,
+        np.nan_to_num(year, nan=0).astype(int),
+        sex_arr,
+    )
+    return ctx, sy
+
+
+def _header(sheet: RawSheet | None, column: str) -> str:
+    if sheet is None:
+        return column
+    return sheet.headers.get(column, column)
+
+
+def _date_checks(t: Typed, ctx: rules.Ctx, sy: np.ndarray, as_of: dt.date | None) -> None:
+    issues, hh, m = t.issues, t.households, t.members
+    if t.hh_sheet is not None and len(hh):
+        missing = np.isnan(sy)
+        if missing.any():
+            issues.add(
+                "needed",
+                sheet=t.hh_sheet.name,
+                rows=hh.index[missing],
+                column=_header(t.hh_sheet, "survey_date"),
+                field="survey_date",
+                household_ids=hh.get("household_id", pd.Series("", index=hh.index))[missing],
+                expected="Ngày rà soát / survey_date, or --as-of",
+                detail="age",
+            )
+    if t.m_sheet is None or not len(m):
+        return
+    raw = t.m_sheet
+    ids = m.get("household_id", pd.Series("", index=m.index))
+    born = raw.frame.get("birth_date", pd.Series("", index=m.index))
+    after = np.nan_to_num(ctx.age, nan=0) < 0
+    if after.any():
+        issues.add(
+            "birth_after_survey",
+            sheet=raw.name,
+            rows=m.index[after],
+            column=_header(raw, "birth_date"),
+            field="birth_date",
+            values=born[after],
+            household_ids=ids[after],
+            detail=_survey_day_text(t, ctx.hh_pos[after]),
+        )
+    old = np.nan_to_num(ctx.age, nan=0) > MAX_AGE
+    if old.any():
+        issues.add(
+            "out_of_range",
+            sheet=raw.name,
+            rows=m.index[old],
+            column=_header(raw, "birth_date"),
+            field="birth_date",
+            values=born[old],
+            household_ids=ids[old],
+            expected=f"age 0–{MAX_AGE}",
+        )
+    attached = ctx.hh_pos >= 0
+    ctx.need("members", "birth_date_year", attached, always=True)
+
+
+def _survey_day_text(t: Typed, pos: np.ndarray) -> list[str]:
+    hh = t.households
+    parts = [hh.get(f"survey_date_{p}") for p in ("day", "month", "year")]
+    if any(p is None for p in parts):
+        return ["" for _ in pos]
+    d, m, y = (p.to_numpy(dtype=float, na_value=np.nan)[pos] for p in parts)
+    return [
+        "" if np.isnan(yy) else f"{int(dd):02d}/{int(mm):02d}/{int(yy)}"
+        for dd, mm, yy in zip(d, m, y, strict=True)
+    ]
+
+
+def _label(sheet: str, column: str) -> str:
+    spec = SHEETS.get(sheet)
+    names = spec.names if spec else []
+    return f"{spec.column(column).label_vi} / {column}" if spec and column in names else column
+
+
+def _resolve_needs(t: Typed, ctx: rules.Ctx) -> None:
+    """Turn the rules' needs into located errors, skipping indicators the reviewer decided."""
+    issues, hh = t.issues, t.households
+    for need in ctx.needs:
+        missing = need.missing.copy()
+        if not missing.any():
+            continue
+        if need.indicator is not None:
+            override = hh.get(f"dep_{need.indicator}")
+            if override is not None:
+                decided = override.notna().to_numpy()
+                if need.sheet == "members":
+                    pos = ctx.hh_pos
+                    missing &= ~np.where(pos >= 0, decided[np.maximum(pos, 0)], False)
+                else:
+                    missing &= ~decided
+        if not missing.any():
+            continue
+        column = need.column.removesuffix("_year")
+        sheet = t.hh_sheet if need.sheet == "households" else t.m_sheet
+        frame = hh if need.sheet == "households" else t.members
+        ids = frame.get("household_id", pd.Series("", index=frame.index))
+        label = need.indicator or "age"
+        detail = INDICATOR_LABELS_VI.get(label, label) if issues.lang == "vi" else label
+        if sheet is not None and column not in sheet.frame:
+            # the whole column is absent: one located error, not one per row
+            issues.add(
+                "missing_column",
+                sheet=sheet.name,
+                rows=sheet.header_row,
+                column=column,
+                field=column,
+                expected=column,
+            )
+            t.extras.setdefault("blocked_all", True)
+            continue
+        issues.add(
+            "needed",
+            sheet=sheet.name if sheet is not None else need.sheet,
+            rows=frame.index[missing],
+            column=_header(sheet, column),
+            field=column,
+            household_ids=ids[missing],
+            expected=_label(need.sheet, column),
+            detail=detail,
+        )
+
+
+def _income(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[np.ndarray, np.ndarray]:
+    """Per-capita income (figure first, else 12-month total ÷ 12 ÷ members) and score A."""
+    issues, hh = t.issues, t.households
+    per_capita = ctx.hh_num("income_per_capita")
+    total = ctx.hh_num("household_income_12m")
+    score = ctx.hh_num("income_score")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        from_total = total / 12.0 / ctx.n_members
+    income = np.where(np.isnan(per_capita), from_total, per_capita)
+    sheet = t.hh_sheet
+    ids = hh.get("household_id", pd.Series("", index=hh.index))
+    raw = sheet.frame if sheet is not None else pd.DataFrame(index=hh.index)
+    both = ~np.isnan(per_capita) & ~np.isnan(from_total)
+    differ = both & (np.abs(per_capita - from_total) > INCOME_TOLERANCE * np.maximum(per_capita, 1))
+    if differ.any():
+        issues.add(
+            "income_disagree",
+            sheet=sheet.name if sheet else "",
+            rows=hh.index[differ],
+            column=_header(sheet, "household_income_12m"),
+            field="household_income_12m",
+            values=raw["household_income_12m"][differ],
+            household_ids=ids[differ],
+            detail=[f"income_per_capita {v:,.0f}" for v in per_capita[differ]],
+        )
+    area = ctx.hh_code("area")
+    lines = std.income
+    line = np.where(area == "urban", lines.poverty_line.urban, lines.poverty_line.rural)
+    if lines.score_line is not None:
+        score_line = np.where(area == "urban", lines.score_line.urban, lines.score_line.rural)
+        with np.errstate(invalid="ignore"):
+            sides = (
+                ~np.isnan(income) & ~np.isnan(score) & ((income <= line) != (score <= score_line))
+            )
+        if sides.any():
+            issues.add(
+                "income_disagree",
+                sheet=sheet.name if sheet else "",
+                rows=hh.index[sides],
+                column=_header(sheet, "income_score"),
+                field="income_score",
+                values=raw["income_score"][sides],
+                household_ids=ids[sides],
+                detail=[f"income {v:,.0f}" for v in income[sides]],
+            )
+    no_figure = np.isnan(income) & np.isnan(score)
+    if sheet is not None and no_figure.any():
+        issues.add(
+            "no_income",
+            sheet=sheet.name,
+            rows=hh.index[no_figure],
+            column=_header(sheet, "income_per_capita"),
+            field="income_per_capita",
+            household_ids=ids[no_figure],
+            expected="income_per_capita, household_income_12m, income_score",
+        )
+    if lines.score_line is None:
+        score_only = np.isnan(income) & ~np.isnan(score)
+        if sheet is not None and score_only.any():
+            issues.add(
+                "no_score_line",
+                sheet=sheet.name,
+                rows=hh.index[score_only],
+                column=_header(sheet, "income_score"),
+                field="income_score",
+                household_ids=ids[score_only],
+                expected=std.id,
+            )
+        score = np.full(len(score), np.nan)
+    return income, score
+
+
+def _blocked(t: Typed, ctx: rules.Ctx, issues: pd.DataFrame) -> np.ndarray:
+    """Households that an error blocks: errors on their row or on one of their members."""
+    n = len(t.households)
+    blocked = np.zeros(n, dtype=bool)
+    errors = issues[issues["severity"] == "error"]
+    if t.extras.get("blocked_all") or (errors["row"].isna().any() and len(errors)):
+        return np.ones(n, dtype=bool)
+    hh_name = t.hh_sheet.name if t.hh_sheet is not None else None
+    m_name = t.m_sheet.name if t.m_sheet is not None else None
+    rows_hh = errors.loc[errors["sheet"] == hh_name, "row"].dropna().astype(int)
+    header_hh = t.hh_sheet.header_row if t.hh_sheet is not None else -1
+    if (rows_hh == header_hh).any():
+        return np.ones(n, dtype=bool)
+    blocked |= t.households.index.isin(rows_hh.to_numpy())
+    if m_name is not None and m_name != hh_name:
+        rows_m = errors.loc[errors["sheet"] == m_name, "row"].dropna().astype(int)
+        if (rows_m == t.m_sheet.header_row).any():
+            return np.ones(n, dtype=bool)
+        bad_members = t.members.index.isin(rows_m.to_numpy()) & (ctx.hh_pos >= 0)
+        blocked[ctx.hh_pos[bad_members]] = True
+    return blocked
+
+
+def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Result:
+    """Classify validated frames with ``std``; see :func:`classify`."""
+    issues, hh = t.issues, t.households
+    ctx, sy = _build_context(t, as_of)
+    n = len(hh)
+    _date_checks(t, ctx, sy, as_of)
+    if std.provisional:
+        issues.add("provisional_standard", values=std.id, detail=std.reference, field="standard")
+    derived = rules.derive_flags(ctx, std)
+    _resolve_needs(t, ctx)
+    no_members = (ctx.n_members == 0) if t.m_sheet is not None else np.zeros(n, dtype=bool)
+    flags: dict[str, np.ndarray] = {}
+    sheet = t.hh_sheet
+    ids = hh.get("household_id", pd.Series("", index=hh.index))
+    for code, value in derived.items():
+        override = hh.get(f"dep_{code}")
+        if override is None:
+            flags[code] = value
+            continue
+        given = override.notna().to_numpy()
+        chosen = override.fillna(False).to_numpy(dtype=bool)
+        differs = given & (chosen != value) & ~no_members
+        if differs.any() and sheet is not None:
+            issues.add(
+                "override_differs",
+                sheet=sheet.name,
+                rows=hh.index[differs],
+                column=_header(sheet, f"dep_{code}"),
+                field=f"dep_{code}",
+                values=sheet.frame[f"dep_{code}"][differs],
+                household_ids=ids[differs],
+                detail=[
+                    ("derived: " if issues.lang == "en" else "tính được: ")
+                    + (("yes" if v else "no") if issues.lang == "en" else ("có" if v else "không"))
+                    for v in value[differs]
+                ],
+            )
+        flags[code] = np.where(given, chosen, value)
+    all_decided = np.ones(n, dtype=bool)
+    for code in std.codes:
+        col = hh.get(f"dep_{code}")
+        all_decided &= np.zeros(n, bool) if col is None else col.notna().to_numpy()
+    lacking = no_members & ~all_decided
+    if lacking.any() and sheet is not None:
+        issues.add(
+            "no_members",
+            sheet=sheet.name,
+            rows=hh.index[lacking],
+            column=_header(sheet, "household_id"),
+            field="household_id",
+            values=ids[lacking],
+            household_ids=ids[lacking],
+        )
+    count = np.sum([flags[c] for c in std.codes], axis=0) if n else np.zeros(0, dtype=int)
+    income, score = _income(t, ctx, std)
+    _score_b(t, ctx, std, count)
+    area = ctx.hh_code("area")
+    cls = rules.classify_income(std, area, income, score, count)
+    agricultural = ctx.hh_yes("agricultural")
+    unassessed = np.isnan(income) & (cls == "not_poor") & agricultural
+    if unassessed.any() and sheet is not None:
+        issues.add(
+            "average_not_assessed",
+            sheet=sheet.name,
+            rows=hh.index[unassessed],
+            column=_header(sheet, "income_score"),
+            field="income_score",
+            household_ids=ids[unassessed],
+        )
+    issue_frame = issues.frame()
+    blocked = _blocked(t, ctx, issue_frame) | lacking
+    cls = np.where(blocked, "", cls)
+    out = _output_frame(t, ctx, std, flags, count, income, cls, blocked)
+    counts = _accounting(t, ctx, blocked)
+    return Result(out, issue_frame, std, counts=counts)
+
+
+def _score_b(t: Typed, ctx: rules.Ctx, std: Standard, count: np.ndarray) -> None:
+    score_b = ctx.hh_num("deprivation_score")
+    expected = count * std.deprivation.points_per_indicator
+    off = ~np.isnan(score_b) & (score_b != expected)
+    if off.any() and t.hh_sheet is not None:
+        hh = t.households
+        t.issues.add(
+            "score_b_mismatch",
+            sheet=t.hh_sheet.name,
+            rows=hh.index[off],
+            column=_header(t.hh_sheet, "deprivation_score"),
+            field="deprivation_score",
+            values=t.hh_sheet.frame["deprivation_score"][off],
+            household_ids=hh.get("household_id", pd.Series("", index=hh.index))[off],
+            detail=count[off],
+            expected=[f"{v:g}" for v in expected[off]],
+        )
+
+
+def _ethnic_minority(t: Typed, ctx: rules.Ctx) -> pd.Series:
+    hh, m = t.households, t.members
+    stated = hh.get("ethnic_minority", pd.Series(pd.NA, index=hh.index, dtype="boolean"))
+    if "ethnicity" not in m or "relation" not in m or not len(m):
+        return stated.astype("boolean")
+    head = (m["relation"] == "head").fillna(False).to_numpy(bool) & (ctx.hh_pos >= 0)
+    eth = m["ethnicity"].astype("object").to_numpy()
+    derived = pd.array([pd.NA] * len(hh), dtype="boolean")
+    pos = ctx.hh_pos[head][::-1]  # first head wins after reversed assignment
+    vals = eth[head][::-1]
+    for p, v in zip(pos, vals, strict=True):
+        derived[p] = pd.NA if v is None or pd.isna(v) else fold(v) != "kinh"
+    return stated.astype("boolean").fillna(pd.Series(derived, index=hh.index))
+
+
+def _output_frame(t, ctx, std, flags, count, income, cls, blocked) -> pd.DataFrame:
+    hh = t.households
+    n = len(hh)
+
+    def text(name: str) -> pd.Series:
+        return (
+            hh[name].astype("string")
+            if name in hh
+            else pd.Series(pd.NA, index=hh.index, dtype="string")
+        )
+
+    members = pd.array(ctx.n_members, dtype="Float64").round().astype("Int64")
+    out = pd.DataFrame(
+        {
+            "household_id": text("household_id"),
+            "province": text("province"),
+            "district": text("district"),
+            "commune": text("commune"),
+            "village": text("village"),
+            "area": text("area"),
+            "members": members,
+            "income_per_capita": pd.array(np.round(income), dtype="Float64").astype("Int64"),
+            "deprivation_count": pd.array(count if n else [], dtype="Int64"),
+        },
+        index=hh.index,
+    )
+    for code in std.codes:
+        out[f"dep_{code}"] = pd.array(flags[code] if n else [], dtype="boolean")
+    out["class"] = pd.Series(cls, index=hh.index, dtype="string")
+    out["ethnic_minority"] = _ethnic_minority(t, ctx)
+    out["agricultural"] = hh["agricultural"].astype("boolean") if "agricultural" in hh else pd.NA
+    out.loc[blocked, "deprivation_count"] = pd.NA
+    out.index.name = "row"
+    return out.reset_index(drop=True)
+
+
+def _accounting(t: Typed, ctx: rules.Ctx, blocked: np.ndarray) -> dict[str, int]:
+    n_members = len(t.members)
+    attached = ctx.hh_pos >= 0
+    used = attached & ~blocked[np.maximum(ctx.hh_pos, 0)] if len(blocked) else attached
+    counts = {
+        "households_in": len(t.households),
+        "households_classed": int((~blocked).sum()),
+        "households_rejected": int(blocked.sum()),
+        "members_in": n_members,
+        "members_classed": int(used.sum()),
+        "members_rejected": int(n_members - used.sum()),
+    }
+    assert counts["households_in"] == counts["households_classed"] + counts["households_rejected"]
+    assert counts["members_in"] == counts["members_classed"] + counts["members_rejected"]
+    return counts
+
+
+def _pick_standard(t: Typed, standard: str | os.PathLike[str] | Standard | None, as_of) -> Standard:
+    if isinstance(standard, Standard):
+        return standard
+    if standard is not None:
+        return load_standard(standard)
+    if as_of is not None:
+        return standard_for(as_of)
+    years = t.households.get("survey_date_year")
+    if years is not None and years.notna().any():
+        y = int(years.mode().iloc[0])
+        m = int(t.households["survey_date_month"][years == y].mode().iloc[0])
+        return standard_for(dt.date(y, m, 1))
+    return standard_for(dt.date.today())
+
+
+def _period_check(t: Typed, std: Standard) -> None:
+    years = t.households.get("survey_date_year")
+    if years is None or t.hh_sheet is None:
+        return
+    y = years.to_numpy(dtype=float, na_value=np.nan)
+    outside = ~np.isnan(y) & ((y < std.valid_from.year) | (y > std.valid_to.year))
+    if outside.any():
+        hh = t.households
+        t.issues.add(
+            "standard_period",
+            sheet=t.hh_sheet.name,
+            rows=hh.index[outside],
+            column=_header(t.hh_sheet, "survey_date"),
+            field="survey_date",
+            values=t.hh_sheet.frame["survey_date"][outside],
+            household_ids=hh.get("household_id", pd.Series("", index=hh.index))[outside],
+            expected=f"{std.valid_from.isoformat()} – {std.valid_to.isoformat()}",
+        )
+
+
+def classify_survey(
+    raw: RawSurvey,
+    *,
+    standard: str | os.PathLike[str] | Standard | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "vi",
+) -> Result:
+    t = validate_survey(raw, lang=lang)
+    std = _pick_standard(t, standard, as_of)
+    _period_check(t, std)
+    result = classify_typed(t, std, as_of)
+    result.source = raw.source
+    return result
+
+
+def classify(
+    path: str | os.PathLike[str],
+    *,
+    members: str | os.PathLike[str] | None = None,
+    standard: str | os.PathLike[str] | Standard | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "vi",
+) -> Result:
+    """Read, validate and classify a survey file.
+
+    >>> import mdpoverty
+    >>> result = mdpoverty.classify("examples/survey.xlsx")   # doctest: +SKIP
+    >>> result.households["class"].value_counts()              # doctest: +SKIP
+
+    Raises :class:`~mdpoverty.errors.InputFileError` for an unreadable file and
+    :class:`~mdpoverty.errors.StandardError` for a bad standard; data problems never raise.
+    """
+    raw = read_survey(path, members)
+    return classify_survey(raw, standard=standard, as_of=as_of, lang=lang)
+
+
+def _frames_to_raw(households: pd.DataFrame, members: pd.DataFrame | None) -> RawSurvey:
+    from .io import _to_raw_sheet
+
+    sheets = {}
+    for kind, frame in (("households", households), ("members", members)):
+        if frame is None:
+            continue
+        grid = pd.concat(
+            [pd.DataFrame([list(frame.columns)], columns=frame.columns), frame.astype("string")],
+            ignore_index=True,
+        )
+        grid.columns = [f"c{i}" for i in range(len(grid.columns))]
+        raw = _to_raw_sheet(kind, kind, grid, first_row=1)
+        if raw is not None:
+            sheets[kind] = raw
+    return RawSurvey("<frames>", sheets, list(sheets))
+
+
+def classify_frames(
+    households: pd.DataFrame,
+    members: pd.DataFrame | None = None,
+    *,
+    standard: str | os.PathLike[str] | Standard | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "vi",
+) -> Result:
+    """Classify in-memory tables whose columns are the survey's codes or labels.
+
+    Cells may be text as a person types it or Python values; rows are numbered as if the
+    header were row 1 of a sheet named ``households`` / ``members``.
+    """
+    return classify_survey(
+        _frames_to_raw(households, members), standard=standard, as_of=as_of, lang=lang
+    )
+
+
+def validate(path: str | os.PathLike[str], **kwargs) -> pd.DataFrame:
+    """The issue table of a survey file (every problem, located to the cell)."""
+    return classify(path, **kwargs).issues
+
+
+__all__ = ["Result", "classify", "classify_frames", "classify_survey", "validate"]

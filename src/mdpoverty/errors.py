@@ -1,0 +1,270 @@
+"""Exceptions for broken program inputs, and the catalogue of data checks.
+
+Exceptions are for what stops the whole run (an unreadable file, a bad standard file, a bad
+option). Problems in the data are never raised: validation collects them as rows of the issue
+table, each with a stable ``check`` id from :data:`CHECKS` and a message in Vietnamese and
+English that speaks to the person fixing the cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+class MdpovertyError(Exception):
+    """An input that stops the run. Carries one clear line in English and Vietnamese."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, message_vi: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_vi = message_vi or message
+
+    def text(self, lang: str = "vi") -> str:
+        return self.message_vi if lang == "vi" else self.message
+
+
+class InputFileError(MdpovertyError):
+    """A survey file that cannot be read at all (missing, not a workbook, corrupt, locked)."""
+
+
+class StandardError(MdpovertyError):
+    """A standard file that cannot be loaded, naming the file and the key at fault."""
+
+
+class UsageError(MdpovertyError):
+    """Options that do not fit together."""
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    severity: Severity
+    en: str
+    vi: str
+    fix_en: str
+    fix_vi: str
+
+
+def _c(id: str, severity: Severity, en: str, vi: str, fix_en: str, fix_vi: str) -> Check:
+    return Check(id, severity, en, vi, fix_en, fix_vi)
+
+
+# Message templates may use {value}, {expected} and {detail}.
+CHECKS: dict[str, Check] = {
+    c.id: c
+    for c in [
+        _c(
+            "missing_sheet",
+            "error",
+            "sheet '{expected}' not found (sheets: {detail})",
+            "không tìm thấy trang '{expected}' (các trang: {detail})",
+            "Name the sheet 'Hộ gia đình' (households) or 'Thành viên' (members).",
+            "Đặt tên trang là 'Hộ gia đình' hoặc 'Thành viên'.",
+        ),
+        _c(
+            "missing_column",
+            "error",
+            "required column '{expected}' is missing",
+            "thiếu cột bắt buộc '{expected}'",
+            "Add the column with this header (English code or Vietnamese label).",
+            "Thêm cột với tiêu đề này (mã tiếng Anh hoặc nhãn tiếng Việt).",
+        ),
+        _c(
+            "unknown_column",
+            "warning",
+            "unknown column '{value}' is ignored{detail}",
+            "cột '{value}' không xác định, bị bỏ qua{detail}",
+            "Rename the header to a known column, or delete the column.",
+            "Sửa tiêu đề cho đúng tên cột, hoặc xoá cột.",
+        ),
+        _c(
+            "duplicate_column",
+            "warning",
+            "column '{value}' repeats '{expected}'; only the first is read",
+            "cột '{value}' trùng với '{expected}'; chỉ đọc cột đầu tiên",
+            "Delete or rename the repeated column.",
+            "Xoá hoặc đổi tên cột bị trùng.",
+        ),
+        _c(
+            "required",
+            "error",
+            "a value is required here ({expected})",
+            "ô này bắt buộc phải có giá trị ({expected})",
+            "Fill the cell.",
+            "Điền giá trị vào ô.",
+        ),
+        _c(
+            "needed",
+            "error",
+            "a value is needed to decide indicator '{detail}' ({expected})",
+            "cần giá trị để xác định chỉ số '{detail}' ({expected})",
+            "Fill the cell, or fill the household's dep_ column with the reviewer's assessment.",
+            "Điền ô này, hoặc điền đánh giá của cán bộ rà soát vào cột thiếu hụt tương ứng.",
+        ),
+        _c(
+            "duplicate_id",
+            "error",
+            "household ID '{value}' already appears in row {detail}; this row is not used",
+            "mã hộ '{value}' đã có ở dòng {detail}; dòng này không được dùng",
+            "Give each household its own ID, or delete the repeated row.",
+            "Mỗi hộ một mã riêng, hoặc xoá dòng bị lặp.",
+        ),
+        _c(
+            "orphan_member",
+            "error",
+            "household '{value}' is not in the households sheet",
+            "hộ '{value}' không có trong trang hộ gia đình",
+            "Correct the household ID, or add the household.",
+            "Sửa mã hộ, hoặc bổ sung hộ vào trang hộ gia đình.",
+        ),
+        _c(
+            "no_members",
+            "error",
+            "the household has no members, so its indicators cannot be derived",
+            "hộ không có thành viên nên không xác định được các chỉ số",
+            "Add the members, or fill every dep_ column with the reviewer's assessment.",
+            "Bổ sung thành viên, hoặc điền tất cả các cột thiếu hụt.",
+        ),
+        _c(
+            "not_a_number",
+            "error",
+            "'{value}' is not a number ({expected})",
+            "'{value}' không phải là số ({expected})",
+            "Type a number, e.g. 1500000 or 1.500.000.",
+            "Nhập số, ví dụ 1500000 hoặc 1.500.000.",
+        ),
+        _c(
+            "not_a_date",
+            "error",
+            "'{value}' is not a date ({expected})",
+            "'{value}' không phải là ngày ({expected})",
+            "Type a date as dd/mm/yyyy, or a year.",
+            "Nhập ngày dạng dd/mm/yyyy, hoặc năm.",
+        ),
+        _c(
+            "not_yes_no",
+            "error",
+            "'{value}' is not yes/no",
+            "'{value}' không phải là có/không",
+            "Type Có or Không (or 1/0, yes/no, x for yes).",
+            "Nhập Có hoặc Không (hoặc 1/0, x là có).",
+        ),
+        _c(
+            "unknown_code",
+            "error",
+            "'{value}' is not a known value; expected one of: {expected}",
+            "'{value}' không phải là giá trị hợp lệ; cần một trong: {expected}",
+            "Pick one of the listed values (code or Vietnamese label).",
+            "Chọn một trong các giá trị đã liệt kê (mã hoặc nhãn tiếng Việt).",
+        ),
+        _c(
+            "out_of_range",
+            "error",
+            "'{value}' is out of range ({expected})",
+            "'{value}' nằm ngoài khoảng cho phép ({expected})",
+            "Correct the value.",
+            "Sửa lại giá trị.",
+        ),
+        _c(
+            "birth_after_survey",
+            "error",
+            "birth date '{value}' is after the survey date {detail}",
+            "ngày sinh '{value}' sau ngày rà soát {detail}",
+            "Correct the birth date (or the household's survey date).",
+            "Sửa ngày sinh (hoặc ngày rà soát của hộ).",
+        ),
+        _c(
+            "no_income",
+            "error",
+            "no income figure: fill one of {expected}",
+            "không có số liệu thu nhập: điền một trong {expected}",
+            "Fill the per-capita income, the 12-month total, or the checklist score A.",
+            "Điền thu nhập bình quân, tổng thu nhập 12 tháng, hoặc điểm A.",
+        ),
+        _c(
+            "no_score_line",
+            "error",
+            "the standard '{expected}' has no score equivalent, so score A alone cannot be used",
+            "chuẩn '{expected}' không có mức điểm quy đổi nên không dùng riêng điểm A được",
+            "Fill the income figure, or choose a standard with score equivalents.",
+            "Điền thu nhập, hoặc chọn chuẩn có mức điểm quy đổi.",
+        ),
+        _c(
+            "income_disagree",
+            "warning",
+            "'{value}' disagrees with {detail}; the earlier figure is used",
+            "'{value}' không khớp với {detail}; dùng số liệu trước",
+            "Check both income figures and keep the right one.",
+            "Kiểm tra lại hai số liệu thu nhập và giữ số đúng.",
+        ),
+        _c(
+            "score_b_mismatch",
+            "warning",
+            "score B '{value}' does not match the {detail} deprivations found "
+            "(expected {expected})",
+            "điểm B '{value}' không khớp với {detail} chỉ số thiếu hụt (cần {expected})",
+            "Check the deprivation flags and the score B.",
+            "Kiểm tra lại các chỉ số thiếu hụt và điểm B.",
+        ),
+        _c(
+            "override_differs",
+            "warning",
+            "reviewer's value '{value}' overrides the derived value ({detail})",
+            "đánh giá của cán bộ '{value}' thay cho giá trị tính được ({detail})",
+            "Nothing to fix if the reviewer's assessment is right.",
+            "Không cần sửa nếu đánh giá của cán bộ là đúng.",
+        ),
+        _c(
+            "average_not_assessed",
+            "warning",
+            "only score A is given: the household is above the line, but the average band "
+            "cannot be assessed",
+            "chỉ có điểm A: hộ trên chuẩn nhưng không xác định được hộ có mức sống trung bình",
+            "Fill the income figure to assess the average living standard.",
+            "Điền thu nhập để xác định hộ có mức sống trung bình.",
+        ),
+        _c(
+            "members_disagree",
+            "warning",
+            "member count '{value}' disagrees with the {detail} members listed; the list is used",
+            "số nhân khẩu '{value}' không khớp với {detail} người trong danh sách; dùng danh sách",
+            "Correct the count or the members sheet.",
+            "Sửa số nhân khẩu hoặc trang thành viên.",
+        ),
+        _c(
+            "standard_period",
+            "warning",
+            "survey date {value} is outside the standard's period ({expected})",
+            "ngày rà soát {value} nằm ngoài thời kỳ của chuẩn ({expected})",
+            "Check the survey date, or pass --standard.",
+            "Kiểm tra ngày rà soát, hoặc chọn --standard.",
+        ),
+        _c(
+            "provisional_standard",
+            "warning",
+            "standard '{value}' is provisional: {detail}",
+            "chuẩn '{value}' là tạm thời: {detail}",
+            "Check the thresholds file before relying on the results.",
+            "Kiểm tra tệp chuẩn trước khi dùng kết quả.",
+        ),
+        _c(
+            "empty_sheet",
+            "warning",
+            "the sheet has no data rows",
+            "trang không có dòng dữ liệu",
+            "Fill the sheet.",
+            "Nhập dữ liệu vào trang.",
+        ),
+    ]
+}
+
+
+def message(check: str, lang: str, **fields: object) -> str:
+    c = CHECKS[check]
+    template = c.vi if lang == "vi" else c.en
+    return template.format(**{"value": "", "expected": "", "detail": "", **fields})

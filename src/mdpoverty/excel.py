@@ -1,0 +1,100 @@
+"""Styled xlsx writing (presentation only): bold frozen header, filters, widths, number formats.
+
+Uses openpyxl's write-only mode so a 100,000-row table streams instead of building a tree.
+Text a spreadsheet would run as a formula is neutralised before it is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .io import neutralise
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_FONT = Font(bold=True)
+THIN = Side(style="thin", color="999999")
+HEADER_BORDER = Border(bottom=THIN, top=THIN, left=THIN, right=THIN)
+ERROR_FILL = PatternFill("solid", fgColor="F8CBAD")
+WARNING_FILL = PatternFill("solid", fgColor="FFF2CC")
+
+
+def _cell_value(v: object) -> object:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _number_format(series: pd.Series) -> str | None:
+    name = str(series.name)
+    if "rate" in name or name.startswith("share"):
+        return "0.00"
+    if pd.api.types.is_integer_dtype(series.dtype) and "income" in name:
+        return "#,##0"
+    return None
+
+
+def _write_sheet(
+    wb: Workbook, title: str, frame: pd.DataFrame, *, severity_fill: bool = False
+) -> None:
+    ws = wb.create_sheet(title=title[:31])
+    frame = neutralise(frame)
+    widths = []
+    for col in frame.columns:
+        sample = frame[col].head(200).astype("string").fillna("")
+        longest = max([len(str(col)), *(len(s) for s in sample)]) if len(sample) else len(str(col))
+        widths.append(min(max(longest + 2, 8), 60))
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    if len(frame.columns):
+        last = get_column_letter(len(frame.columns))
+        ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+    header = []
+    for col in frame.columns:
+        cell = WriteOnlyCell(ws, value=str(col))
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        header.append(cell)
+    ws.append(header)
+    formats = {i: _number_format(frame[c]) for i, c in enumerate(frame.columns)}
+    styled = any(formats.values()) or severity_fill
+    sev_idx = list(frame.columns).index("severity") if severity_fill and "severity" in frame else -1
+    columns = [frame[c].astype(object).to_numpy() for c in frame.columns]
+    for r in range(len(frame)):
+        values = [_cell_value(col[r]) for col in columns]
+        if not styled:
+            ws.append(values)
+            continue
+        fill = None
+        if sev_idx >= 0:
+            fill = ERROR_FILL if values[sev_idx] == "error" else WARNING_FILL
+        row = []
+        for i, v in enumerate(values):
+            cell = WriteOnlyCell(ws, value=v)
+            if formats[i]:
+                cell.number_format = formats[i]
+            if fill is not None:
+                cell.fill = fill
+            row.append(cell)
+        ws.append(row)
+
+
+def write_tables(
+    tables: dict[str, pd.DataFrame], path: str | Path, *, issues_sheet: str | None = None
+) -> None:
+    """Write each frame to its own styled sheet, in order. ``issues_sheet`` gets row colours."""
+    wb = Workbook(write_only=True)
+    for title, frame in tables.items():
+        _write_sheet(wb, title, frame, severity_fill=title == issues_sheet)
+    wb.save(str(path))

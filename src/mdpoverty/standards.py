@@ -1,0 +1,359 @@
+"""Load and validate a poverty standard (a TOML file under ``data/thresholds/``).
+
+A standard holds every number the rules use — income lines, bands, score equivalents, the
+deprivation cutoff, the retirement-age schedule, each indicator's parameters — with its legal
+reference and a confidence mark. The rules read only what is loaded here, so a province can
+load its own file with ``--standard path/to/file.toml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import StandardError
+
+Confidence = Literal["confirmed", "secondary", "best_reading"]
+AREAS = ("rural", "urban")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ByArea(_Model):
+    """A value that differs between rural and urban areas, with its source."""
+
+    rural: float = Field(ge=0)
+    urban: float = Field(ge=0)
+    unit: str = ""
+    reference: str
+    confidence: Confidence
+
+    def for_area(self, area: str) -> float:
+        return float(getattr(self, area))
+
+
+class Income(_Model):
+    poverty_line: ByArea
+    average_upper: ByArea
+    policy_line: ByArea | None = None
+    score_line: ByArea | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Income:
+        for area in AREAS:
+            line = self.poverty_line.for_area(area)
+            if self.average_upper.for_area(area) <= line:
+                raise ValueError(f"average_upper.{area} must be above poverty_line.{area}")
+            if self.policy_line is not None and self.policy_line.for_area(area) >= line:
+                raise ValueError(f"policy_line.{area} must be below poverty_line.{area}")
+        return self
+
+
+class Deprivation(_Model):
+    cutoff: int = Field(ge=1)
+    points_per_indicator: int = Field(ge=1)
+    reference: str
+    confidence: Confidence
+
+
+_AGE_RE = re.compile(r"^\s*(\d+)\s*y\s*(\d+)\s*m\s*$")
+
+
+class RetirementYear(_Model):
+    year: int
+    male: int  # months
+    female: int  # months
+
+    @field_validator("male", "female", mode="before")
+    @classmethod
+    def _months(cls, value: Any) -> int:
+        if isinstance(value, str):
+            m = _AGE_RE.match(value)
+            if not m:
+                raise ValueError(f"expected an age like '60y3m', got {value!r}")
+            years, months = int(m.group(1)), int(m.group(2))
+            if months > 11:
+                raise ValueError(f"months must be 0–11 in {value!r}")
+            return years * 12 + months
+        return value
+
+
+class RetirementAge(_Model):
+    reference: str
+    confidence: Confidence
+    schedule: list[RetirementYear] = Field(min_length=1)
+
+    @field_validator("schedule")
+    @classmethod
+    def _sorted(cls, value: list[RetirementYear]) -> list[RetirementYear]:
+        years = [r.year for r in value]
+        if years != sorted(set(years)):
+            raise ValueError("schedule years must be increasing and unique")
+        return value
+
+    def months_for(self, year: int, sex: str) -> int:
+        """Retirement age in months for ``sex`` in ``year``; outside the table, its nearest end."""
+        row = self.schedule[0]
+        for r in self.schedule:
+            if r.year <= year:
+                row = r
+        return int(getattr(row, sex))
+
+
+class Service(_Model):
+    label_vi: str
+    label_en: str
+
+
+RuleName = Literal[
+    "employment",
+    "dependents",
+    "nutrition",
+    "health_insurance",
+    "adult_education",
+    "school_attendance",
+    "housing_quality",
+    "housing_area",
+    "water",
+    "toilet",
+    "telecom",
+    "info_access",
+    "reported",
+]
+
+
+class Indicator(_Model):
+    code: str = ""
+    number: int = Field(ge=1)
+    service: str
+    rule: RuleName
+    label_vi: str
+    label_en: str
+    reference: str
+    confidence: Confidence
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class EducationBand(_Model):
+    age_min: int = Field(ge=0)
+    age_max: int | None = None
+    credentials: list[str]
+
+
+class SchoolLevel(_Model):
+    school_age_min: int = Field(ge=0)
+    level: str
+
+
+# Parameter models per rule: a typo in a standard file is an error naming the key, not a
+# KeyError deep in a rule.
+class _P(_Model):
+    pass
+
+
+class EmploymentP(_P):
+    working_age_min: int
+    deprived_work_status: list[str]
+
+
+class DependentsP(_P):
+    child_age_below: int
+    elderly_age_min: int
+    allowance_required: bool
+    share_above: float = Field(gt=0, lt=1)
+
+
+class ChildAgeP(_P):
+    child_age_below: int
+
+
+class AgeMinP(_P):
+    age_min: int
+
+
+class AdultEducationP(_P):
+    enrolled_counts: bool
+    on_job_training_counts: bool
+    born_from_year: int | None = None
+    bands: list[EducationBand] = Field(min_length=1)
+
+
+class SchoolAttendanceP(_P):
+    age_min: int
+    age_below: int
+    levels: list[SchoolLevel] = Field(min_length=1)
+
+
+class HousingQualityP(_P):
+    non_durable_types: list[str]
+    non_durable_structures_min: int = Field(ge=1, le=3)
+
+
+class HousingAreaP(_P):
+    min_m2_per_person: float = Field(gt=0)
+
+
+class WaterP(_P):
+    safe_sources: list[str]
+
+
+class ToiletP(_P):
+    hygienic_types: list[str]
+
+
+class InfoAccessP(_P):
+    assets: list[str]
+    loudspeaker_counts: bool
+
+
+PARAMS: dict[str, type[_P]] = {
+    "employment": EmploymentP,
+    "dependents": DependentsP,
+    "nutrition": ChildAgeP,
+    "health_insurance": AgeMinP,
+    "adult_education": AdultEducationP,
+    "school_attendance": SchoolAttendanceP,
+    "housing_quality": HousingQualityP,
+    "housing_area": HousingAreaP,
+    "water": WaterP,
+    "toilet": ToiletP,
+    "telecom": _P,
+    "info_access": InfoAccessP,
+    "reported": _P,
+}
+
+
+class Standard(_Model):
+    """A validated poverty standard. ``indicators`` is ordered by indicator number."""
+
+    id: str
+    title: str
+    title_en: str
+    reference: str
+    confidence: Confidence
+    valid_from: dt.date
+    valid_to: dt.date
+    provisional: bool = False
+    rule: Literal["line_and_deprivations", "policy_line_or_deprivations"]
+    income: Income
+    deprivation: Deprivation
+    retirement_age: RetirementAge | None = None
+    services: dict[str, Service]
+    indicators: dict[str, Indicator]
+    source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_indicators(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("indicators"), dict):
+            data = dict(data)
+            data["indicators"] = {
+                code: {**spec, "code": code} if isinstance(spec, dict) else spec
+                for code, spec in data["indicators"].items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Standard:
+        if self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        if self.rule == "policy_line_or_deprivations" and self.income.policy_line is None:
+            raise ValueError("rule 'policy_line_or_deprivations' needs income.policy_line")
+        numbers = sorted(i.number for i in self.indicators.values())
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"indicator numbers must be 1..{len(numbers)}, got {numbers}")
+        for code, ind in self.indicators.items():
+            if ind.service not in self.services:
+                raise ValueError(f"indicators.{code}.service {ind.service!r} is not in [services]")
+            try:
+                PARAMS[ind.rule].model_validate(ind.params)
+            except ValidationError as exc:
+                raise ValueError(f"indicators.{code}.params: {_first_error(exc)}") from None
+            if ind.rule == "employment" and self.retirement_age is None:
+                raise ValueError("the employment rule needs a [retirement_age] schedule")
+        if self.deprivation.cutoff > len(self.indicators):
+            raise ValueError("deprivation.cutoff is larger than the number of indicators")
+        return self
+
+    @property
+    def codes(self) -> list[str]:
+        """Indicator codes in the order of their numbers."""
+        return [c for c, _ in sorted(self.indicators.items(), key=lambda kv: kv[1].number)]
+
+    def params(self, code: str) -> Any:
+        ind = self.indicators[code]
+        return PARAMS[ind.rule].model_validate(ind.params)
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']}" if loc else err["msg"]
+
+
+def thresholds_dir() -> Path:
+    """Where the bundled standard files are: in the wheel, or in a source checkout."""
+    packaged = resources.files("mdpoverty").joinpath("_data", "thresholds")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "data" / "thresholds"
+
+
+def bundled() -> list[str]:
+    return sorted(p.stem for p in thresholds_dir().glob("*.toml"))
+
+
+def load_standard(name_or_path: str | Path) -> Standard:
+    """Load a bundled standard by id (``vn-2022-2025``) or any TOML file by path.
+
+    Raises :class:`StandardError` naming the file and the key at fault.
+    """
+    path = Path(name_or_path)
+    if not path.suffix and not path.exists():
+        path = thresholds_dir() / f"{name_or_path}.toml"
+        if not path.exists():
+            raise StandardError(
+                f"unknown standard {name_or_path!r}; bundled: {', '.join(bundled())}",
+                f"không có chuẩn {name_or_path!r}; có sẵn: {', '.join(bundled())}",
+            )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StandardError(
+            f"{path}: standard file not found", f"{path}: không tìm thấy tệp chuẩn"
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise StandardError(
+            f"{path}: not a valid TOML file ({exc})", f"{path}: tệp TOML không hợp lệ ({exc})"
+        ) from None
+    try:
+        return Standard.model_validate({**data, "source": str(path)})
+    except ValidationError as exc:
+        where = _first_error(exc)
+        raise StandardError(
+            f"{path}: invalid standard at {where}", f"{path}: tệp chuẩn sai ở {where}"
+        ) from None
+
+
+def standard_for(day: dt.date) -> Standard:
+    """The bundled, non-provisional standard in force on ``day`` (provisional if none other)."""
+    found = [load_standard(name) for name in bundled()]
+    for allow_provisional in (False, True):
+        for std in found:
+            if std.covers(day) and (allow_provisional or not std.provisional):
+                return std
+    raise StandardError(
+        f"no bundled standard covers {day.isoformat()}; pass --standard",
+        f"không có chuẩn nào áp dụng cho ngày {day.isoformat()}; hãy dùng --standard",
+    )
