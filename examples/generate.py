@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 import time
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -575,7 +577,9 @@ def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     return np.minimum((u > cdf).sum(axis=1), probs.shape[1] - 1)
 
 
-def _choice(rng: np.random.Generator, codes: Sequence[str], p: Sequence[float], n: int):
+def _choice(
+    rng: np.random.Generator, codes: Sequence[str], p: Sequence[float], n: int
+) -> np.ndarray:
     pa = np.asarray(p, dtype=float)
     return np.asarray(codes, dtype=object)[rng.choice(len(codes), size=n, p=pa / pa.sum())]
 
@@ -636,9 +640,11 @@ def _names(
     rng: np.random.Generator,
     ethnicity: np.ndarray,
     male: np.ndarray,
-    surname: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Random full names and surnames; ``surname`` fixes the family name where not None."""
+    takes_family: np.ndarray,
+    head: np.ndarray,
+) -> np.ndarray:
+    """Random "Family Middle Given" names; where ``takes_family``, the family name of the
+    member at index ``head`` (the household head, who never takes another's)."""
     n = ethnicity.size
     sur = np.empty(n, dtype=object)
     mid = np.empty(n, dtype=object)
@@ -649,24 +655,15 @@ def _names(
             continue
         book = NAMEBOOKS[group]
         m = male[idx]
-        sur[idx] = np.asarray(book.surnames, dtype=object)[
-            rng.integers(len(book.surnames), size=idx.size)
-        ]
-        mm = np.asarray(book.male_middle, dtype=object)
-        fm = np.asarray(book.female_middle, dtype=object)
-        mg = np.asarray(book.male_given, dtype=object)
-        fg = np.asarray(book.female_given, dtype=object)
-        mid[idx] = np.where(
-            m, mm[rng.integers(mm.size, size=idx.size)], fm[rng.integers(fm.size, size=idx.size)]
-        )
-        given[idx] = np.where(
-            m, mg[rng.integers(mg.size, size=idx.size)], fg[rng.integers(fg.size, size=idx.size)]
-        )
-    if surname is not None:
-        keep = pd.notna(surname)
-        sur[keep] = surname[keep]
-    full = np.array([f"{a} {b} {c}" for a, b, c in zip(sur, mid, given, strict=True)], dtype=object)
-    return full, sur
+
+        def draw(words: tuple[str, ...], k: int = idx.size) -> np.ndarray:
+            return np.asarray(words, dtype=object)[rng.integers(len(words), size=k)]
+
+        sur[idx] = draw(book.surnames)
+        mid[idx] = np.where(m, draw(book.male_middle), draw(book.female_middle))
+        given[idx] = np.where(m, draw(book.male_given), draw(book.female_given))
+    sur = np.where(takes_family, sur[head], sur)
+    return np.array([f"{a} {b} {c}" for a, b, c in zip(sur, mid, given, strict=True)], dtype=object)
 
 
 def _nullable_bool(values: np.ndarray, present: np.ndarray | None = None) -> pd.Series:
@@ -1148,7 +1145,7 @@ def _generate(
     ).astype(np.int64)
 
     count = flags.sum(axis=1)
-    has_b = (rng.random(n) < 0.1) | ((overrides >= 0).sum(axis=1) >= 12)
+    has_b = rng.random(n) < 0.1
     deprivation_score = 10 * count
 
     # ---- expected class and the start-of-period class ---------------------------------
@@ -1170,12 +1167,10 @@ def _generate(
 
     # ---- names -------------------------------------------------------------------------
     head_idx = starts
-    full_name, surname = _names(rng, eth, male)
-    fam = surname[head_idx][hh]
+    # children and grandchildren of a male head, and his father, carry his family name
     takes_family = np.isin(relation, ["child", "grandchild"]) & head_male[hh]
     takes_family |= (relation == "parent") & male & head_male[hh]
-    full_name2, _ = _names(rng, eth, male, np.where(takes_family, fam, None))
-    full_name = np.where(takes_family, full_name2, full_name)
+    full_name = _names(rng, eth, male, takes_family, head_idx[hh])
 
     # ---- assemble ------------------------------------------------------------------------
     h_eth_minority = head_eth != KINH
@@ -1321,8 +1316,8 @@ def _cells(
         as_text = dirty and vietnamese
         result: list[Any] = []
         for v, r in zip(out, u, strict=True):
-            if isinstance(v, pd.Timestamp | dt.datetime):
-                v = v.date() if not isinstance(v, pd.Timestamp) else v.to_pydatetime().date()
+            if isinstance(v, dt.datetime):  # also pd.Timestamp
+                v = v.date()
             if isinstance(v, dt.date) and as_text and r < 0.1:
                 result.append(v.strftime("%d/%m/%Y"))
             else:
@@ -1386,7 +1381,8 @@ def write_workbook(
     (capitals, missing diacritics, extra spaces), a title row and a blank row above the
     households header (header in row 3), some dates and incomes as text ("dd/mm/yyyy",
     "1.500.000"), Excel booleans in ``has_computer`` and ``disabled``, "x"/blank in
-    ``merit`` and ``on_job_training``. ``title`` overrides the title row text.
+    ``merit`` and ``on_job_training``. A ``title`` given is written above the households
+    header in any mode (row 1, then a blank row).
     Dirty here means untidy, not wrong: a dirty workbook has no data errors.
     """
     path = Path(path)
@@ -1405,6 +1401,15 @@ def write_workbook(
     return path
 
 
+def _iso(value: Any) -> str | None:
+    """A date as yyyy-mm-dd, a bare year as itself, blank as None."""
+    if _is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):  # also pd.Timestamp
+        value = value.date()
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
 def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for name in frame.columns:
@@ -1412,16 +1417,7 @@ def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if name in BOOL_COLUMNS:
             out[name] = s.map({True: "yes", False: "no"}).astype(object)
         elif name in DATE_COLUMNS:
-            out[name] = [
-                None
-                if _is_blank(v)
-                else v.date().isoformat()
-                if isinstance(v, pd.Timestamp)
-                else v.isoformat()
-                if isinstance(v, dt.date)
-                else str(v)
-                for v in s
-            ]
+            out[name] = [_iso(v) for v in s]
         else:
             out[name] = s
     return out
@@ -1804,6 +1800,21 @@ members: header in row 1). Everything else is identical to `survey.xlsx`.
 """
 
 
+def _make_reproducible(path: Path) -> None:
+    """Pin the zip entry times and document dates so that rerunning gives identical bytes."""
+    with zipfile.ZipFile(path) as z:
+        entries = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2025-01-01T00:00:00Z", data)
+            z.writestr(
+                zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0)),
+                data,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
+
+
 def build_examples(directory: Path, n_households: int, seed: int) -> dict[str, Path]:
     """Write the example workbooks and README into ``directory``."""
     households, members, truth = _generate(n_households, seed, 2025)
@@ -1812,6 +1823,8 @@ def build_examples(directory: Path, n_households: int, seed: int) -> dict[str, P
     bad = write_workbook(bad_hh, bad_mem, directory / "survey-with-errors.xlsx", dirty=True)
     columns = {"households": list(bad_hh.columns), "members": list(bad_mem.columns)}
     _read_back(bad, errors, columns)
+    _make_reproducible(clean)
+    _make_reproducible(bad)
     readme = directory / "README.md"
     readme.write_text(_readme(households, members, truth, errors, seed), encoding="utf-8")
     return {"survey": clean, "errors": bad, "readme": readme}

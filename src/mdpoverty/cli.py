@@ -106,7 +106,7 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def survey_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     decorators = [
-        click.argument("survey", type=click.Path(dir_okay=False)),
+        click.argument("survey", type=click.Path()),
         click.option(
             "--members",
             type=click.Path(dir_okay=False),

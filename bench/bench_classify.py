@@ -1,0 +1,602 @@
+"""Time ``mdpoverty classify`` against fastexcel alone reading the same workbook (issue 3).
+
+In one run, for one workbook, every measurement runs in its own fresh Python process so
+that its peak RSS (``ru_maxrss`` of that child, from ``os.wait4``) is its own:
+
+``read (string)``
+    the floor: both sheets through the call mdpoverty makes,
+    ``fastexcel.read_excel(p).load_sheet(i, header_row=None, skip_rows=0,
+    dtypes="string").to_pandas()``.
+``read (typed)``
+    the same without ``dtypes`` (fastexcel infers column types) — for reference only.
+``library``
+    ``mdpoverty.classify(path)``: read + validate + classify, nothing written. The pipeline
+    functions are wrapped with timers (negligible overhead), giving the stage breakdown.
+``CLI -o csv`` / ``CLI -o parquet``
+    ``mdpoverty classify path -o out.csv``: the whole process, including interpreter start,
+    imports and writing the results and the issue table.
+
+For the in-process measurements the operation is timed with ``time.perf_counter`` after
+the imports; the whole process is also timed from spawn to exit. Measurements are
+interleaved (read, library, CLI, read, library, CLI, …) ``--repeat`` times after one
+untimed warm-up read of the file, so drift and page-cache effects hit them alike.
+
+Usage (from the repository root)::
+
+    python bench/generate.py && python bench/bench_classify.py --record
+    python bench/bench_classify.py --households 10000 --repeat 5
+    python bench/bench_classify.py --profile            # cProfile of the library run
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import importlib
+import json
+import os
+import platform
+import re
+import resource
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "RESULTS.md"
+GOAL_TIME = 1.3  # classify time ≤ 1.3 × the read's
+GOAL_MEMORY = 2.0  # classify peak memory ≤ 2 × the read's
+
+# Pipeline functions timed inside the library run: (module, attribute, depth). Depth 0 are
+# the stages of ``core.classify``; deeper ones are nested in the stage above them. A name
+# that no longer exists is reported as absent, not an error (src/ changes under us).
+STAGES: tuple[tuple[str, str, int], ...] = (
+    ("mdpoverty.core", "read_survey", 0),
+    ("mdpoverty.io", "_to_raw_sheet", 1),
+    ("mdpoverty.io", "_clean_text", 2),
+    ("mdpoverty.core", "validate_survey", 0),
+    ("mdpoverty.validate", "_structure_checks", 1),
+    ("mdpoverty.validate", "_typed_frame", 1),
+    ("mdpoverty.validate", "_row_checks", 1),
+    ("mdpoverty.core", "_pick_standard", 0),
+    ("mdpoverty.core", "_period_check", 0),
+    ("mdpoverty.core", "classify_typed", 0),
+    ("mdpoverty.core", "_build_context", 1),
+    ("mdpoverty.core", "_date_checks", 1),
+    ("mdpoverty.rules", "derive_flags", 1),
+    ("mdpoverty.core", "_resolve_needs", 1),
+    ("mdpoverty.core", "_income", 1),
+    ("mdpoverty.core", "_score_b", 1),
+    ("mdpoverty.core", "_blocked", 1),
+    ("mdpoverty.core", "_output_frame", 1),
+    ("mdpoverty.core", "_ethnic_minority", 2),
+    ("mdpoverty.core", "_accounting", 1),
+)
+# Cross-cutting: total over every call, wherever it happens (overlaps the stages above).
+CROSS: tuple[tuple[str, str], ...] = (
+    ("mdpoverty.validate", "Issues.add"),
+    ("mdpoverty.validate", "Issues.frame"),
+)
+
+
+# ----------------------------------------------------------------------------- children
+# Each child prints one JSON object on its last stdout line.
+
+
+def _rss_now_mib() -> float:
+    """Current resident set size of this process (MiB), from /proc/self/status."""
+    try:
+        text = Path("/proc/self/status").read_text()
+    except OSError:
+        return float("nan")
+    m = re.search(r"^VmRSS:\s+(\d+)\s+kB", text, re.M)
+    return int(m.group(1)) / 1024 if m else float("nan")
+
+
+def _resolve(module: str, dotted: str) -> tuple[Any, str] | None:
+    """The object holding ``dotted``'s last part, and that part; None if absent."""
+    obj: Any = importlib.import_module(module)
+    *owners, attr = dotted.split(".")
+    for name in owners:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return (obj, attr) if callable(getattr(obj, attr, None)) else None
+
+
+def _install_timers() -> dict[str, list[float]]:
+    """Wrap the pipeline functions with timers; return ``key -> [seconds, calls]``."""
+    totals: dict[str, list[float]] = {}
+    targets = [(m, a) for m, a, _ in STAGES] + list(CROSS)
+    for module, dotted in targets:
+        key = f"{module.removeprefix('mdpoverty.')}.{dotted}"
+        found = _resolve(module, dotted)
+        if found is None:
+            continue
+        owner, attr = found
+        original = getattr(owner, attr)
+        slot = totals.setdefault(key, [0.0, 0.0])
+
+        def timed_kw(
+            *args: Any, _f: Callable[..., Any] = original, _s: list[float] = slot, **kw: Any
+        ) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return _f(*args, **kw)
+            finally:
+                _s[0] += time.perf_counter() - t0
+                _s[1] += 1
+
+        setattr(owner, attr, functools.wraps(original)(timed_kw))
+    return totals
+
+
+def _child_read(path: str, typed: bool) -> dict[str, Any]:
+    """Read every sheet of ``path`` with fastexcel into pandas, as mdpoverty does."""
+    t0 = time.perf_counter()
+    import fastexcel
+    import pandas as pd  # noqa: F401  (to_pandas needs it; import it before the clock)
+
+    t1 = time.perf_counter()
+    rss_imports = _rss_now_mib()
+    t2 = time.perf_counter()
+    reader = fastexcel.read_excel(path)
+    rows = []
+    for i in range(len(reader.sheet_names)):
+        if typed:
+            sheet = reader.load_sheet(i, header_row=None, skip_rows=0)
+        else:
+            sheet = reader.load_sheet(i, header_row=None, skip_rows=0, dtypes="string")
+        rows.append(len(sheet.to_pandas()))
+    t3 = time.perf_counter()
+    return {"import_s": t1 - t0, "op_s": t3 - t2, "rss_imports_mib": rss_imports, "rows": rows}
+
+
+def _child_library(path: str) -> dict[str, Any]:
+    """``mdpoverty.classify(path)`` with the stage timers installed."""
+    t0 = time.perf_counter()
+    import fastexcel  # noqa: F401  (mdpoverty imports it lazily; keep it off the clock)
+
+    import mdpoverty
+
+    totals = _install_timers()
+    t1 = time.perf_counter()
+    rss_imports = _rss_now_mib()
+    t2 = time.perf_counter()
+    result = mdpoverty.classify(path)
+    t3 = time.perf_counter()
+    return {
+        "import_s": t1 - t0,
+        "op_s": t3 - t2,
+        "rss_imports_mib": rss_imports,
+        "stages": {k: {"s": v[0], "calls": int(v[1])} for k, v in totals.items()},
+        "counts": dict(result.counts),
+        "issues": len(result.issues),
+        "classes": {str(k): int(v) for k, v in result.households["class"].value_counts().items()},
+    }
+
+
+def _child(kind: str, path: str) -> int:
+    """Entry point of a measurement child: run one measurement, print its JSON."""
+    if kind == "read-string":
+        out = _child_read(path, typed=False)
+    elif kind == "read-typed":
+        out = _child_read(path, typed=True)
+    elif kind == "library":
+        out = _child_library(path)
+    else:
+        raise SystemExit(f"unknown child kind {kind!r}")
+    out["rss_peak_self_mib"] = _maxrss_mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    print(json.dumps(out))
+    return 0
+
+
+# ----------------------------------------------------------------------------- parent
+
+
+def _maxrss_mib(kib: int) -> float:
+    """``ru_maxrss`` is KiB on Linux (bytes on macOS)."""
+    return kib / (2**20 if sys.platform == "darwin" else 1024)
+
+
+@dataclass
+class Measurement:
+    """One kind of measurement and its repeats."""
+
+    key: str
+    label: str
+    argv: list[str]  # command run in a fresh process
+    in_process: bool  # has an in-process op time (else only the process wall time)
+    op_s: list[float] = field(default_factory=list)
+    wall_s: list[float] = field(default_factory=list)
+    rss_mib: list[float] = field(default_factory=list)
+    rss_imports_mib: list[float] = field(default_factory=list)
+    payloads: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str, str]:
+    """Run ``argv``; return (wall s, peak RSS MiB of that child, exit code, stdout, stderr)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return wall, _maxrss_mib(usage.ru_maxrss), proc.returncode, out.read(), err.read()
+
+
+def _cli_path() -> str:
+    """The ``mdpoverty`` console script of the running interpreter's environment."""
+    beside = Path(sys.executable).parent / "mdpoverty"
+    if beside.exists():
+        return str(beside)
+    import shutil
+
+    found = shutil.which("mdpoverty")
+    if found is None:
+        raise SystemExit("mdpoverty console script not found; pip install -e . first")
+    return found
+
+
+def _measurements(path: Path, outdir: Path, parquet: bool) -> list[Measurement]:
+    me = [sys.executable, str(Path(__file__).resolve()), "--child"]
+    cli = _cli_path()
+    ms = [
+        Measurement("read", "read (string) — floor", [*me, "read-string", str(path)], True),
+        Measurement("typed", "read (typed, reference)", [*me, "read-typed", str(path)], True),
+        Measurement("library", "mdpoverty.classify()", [*me, "library", str(path)], True),
+        Measurement(
+            "cli_csv",
+            "CLI `-o out.csv`",
+            [cli, "classify", str(path), "-o", str(outdir / "out.csv"), "-q"],
+            False,
+        ),
+    ]
+    if parquet:
+        ms.append(
+            Measurement(
+                "cli_parquet",
+                "CLI `-o out.parquet`",
+                [cli, "classify", str(path), "-o", str(outdir / "out.parquet"), "-q"],
+                False,
+            )
+        )
+    return ms
+
+
+def run_benchmark(path: Path, repeat: int, parquet: bool, verbose: bool) -> list[Measurement]:
+    """Run every measurement ``repeat`` times, interleaved; return them with their samples."""
+    env = dict(os.environ)
+    env.setdefault("PYTHONHASHSEED", "0")
+    path.read_bytes()  # warm the page cache: every measurement then reads from memory
+    with tempfile.TemporaryDirectory(prefix="mdpoverty-bench-") as tmp:
+        ms = _measurements(path, Path(tmp), parquet)
+        for r in range(repeat):
+            for m in ms:
+                wall, rss, code, out, err = _run(m.argv, env)
+                if (m.in_process and code != 0) or code not in (0, 1):
+                    raise SystemExit(f"{m.label} failed (exit {code}):\n{err[-4000:]}")
+                m.wall_s.append(wall)
+                m.rss_mib.append(rss)
+                if m.in_process:
+                    payload = json.loads(out.strip().splitlines()[-1])
+                    m.op_s.append(payload["op_s"])
+                    m.rss_imports_mib.append(payload["rss_imports_mib"])
+                    m.payloads.append(payload)
+                if verbose:
+                    op = f" op {m.op_s[-1]:.2f} s" if m.in_process else ""
+                    print(
+                        f"[{r + 1}/{repeat}] {m.label}: wall {wall:.2f} s{op}, "
+                        f"peak RSS {rss:.0f} MiB (exit {code})",
+                        file=sys.stderr,
+                    )
+    return ms
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def _med(xs: Sequence[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def _fmt_s(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "–"
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"Python": platform.python_version()}
+    for pkg in ("mdpoverty", "pandas", "numpy", "pyarrow", "fastexcel"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith(("model name", "hardware", "cpu model")):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _git_state() -> str:
+    """Short commit of the working tree, and whether src/ has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head or 'no commit'}{' + uncommitted changes in src/' if dirty else ''}"
+
+
+def machine_info() -> dict[str, str]:
+    """What the numbers depend on."""
+    mem = ""
+    try:
+        m = re.search(r"^MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text(), re.M)
+        mem = f"{int(m.group(1)) / 2**20:.1f} GiB" if m else ""
+    except OSError:
+        pass
+    info = {
+        "CPU": f"{_cpu_model()} ({platform.machine()})",
+        "nproc": str(os.cpu_count()),
+        "memory": mem,
+        "OS": f"{platform.system()} {platform.release()}",
+    }
+    info.update(_versions())
+    info["source"] = _git_state()
+    return info
+
+
+def _stage_rows(library: Measurement) -> list[tuple[str, int, float, int]]:
+    """(key, depth, median seconds, calls) for each stage that exists, in pipeline order."""
+    rows = []
+    for module, dotted, depth in STAGES:
+        key = f"{module.removeprefix('mdpoverty.')}.{dotted}"
+        samples = [p["stages"][key]["s"] for p in library.payloads if key in p["stages"]]
+        if samples:
+            calls = library.payloads[0]["stages"][key]["calls"]
+            rows.append((key, depth, _med(samples), calls))
+    for module, dotted in CROSS:
+        key = f"{module.removeprefix('mdpoverty.')}.{dotted}"
+        samples = [p["stages"][key]["s"] for p in library.payloads if key in p["stages"]]
+        if samples:
+            rows.append((key, -1, _med(samples), library.payloads[0]["stages"][key]["calls"]))
+    return rows
+
+
+def goals(ms: dict[str, Measurement]) -> dict[str, tuple[float, float, bool]]:
+    """Goal name -> (ratio, limit, met)."""
+    read, lib = ms["read"], ms["library"]
+    t = _med(lib.op_s) / _med(read.op_s)
+    mem = max(lib.rss_mib) / max(read.rss_mib)
+    over = (max(lib.rss_mib) - _med(lib.rss_imports_mib)) / (
+        max(read.rss_mib) - _med(read.rss_imports_mib)
+    )
+    return {
+        "time: library classify / read": (t, GOAL_TIME, t <= GOAL_TIME),
+        "memory: library peak RSS / read peak RSS": (mem, GOAL_MEMORY, mem <= GOAL_MEMORY),
+        "memory above imports: library / read": (over, GOAL_MEMORY, over <= GOAL_MEMORY),
+    }
+
+
+def report(
+    path: Path, ms_list: list[Measurement], repeat: int, command: str, info: dict[str, str]
+) -> str:
+    """The Markdown report of one run."""
+    ms = {m.key: m for m in ms_list}
+    read, lib = ms["read"], ms["library"]
+    counts = lib.payloads[0]["counts"]
+    size = path.stat().st_size / 2**20
+    lines = [
+        f"- **Input**: `{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}` "
+        f"({size:.1f} MiB): {counts['households_in']:,} households, "
+        f"{counts['members_in']:,} members; classed {counts['households_classed']:,}, "
+        f"{lib.payloads[0]['issues']:,} issue rows",
+        f"- **Command**: `{command}` ({repeat} repeats, interleaved, each in a fresh process)",
+        "- **Machine**: " + "; ".join(f"{k} {v}" for k, v in info.items()),
+        "",
+        "Operation time, in-process (after imports; `perf_counter`). Peak RSS is the whole "
+        "child process (`ru_maxrss`); *above imports* subtracts its RSS once imports are done.",
+        "",
+        "| measurement | median s | min s | × read | peak RSS MiB | × read "
+        "| above imports MiB | × read |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    r_op, r_rss = _med(read.op_s), max(read.rss_mib)
+    r_over = r_rss - _med(read.rss_imports_mib)
+    for m in ms_list:
+        if not m.in_process:
+            continue
+        rss = max(m.rss_mib)
+        over = rss - _med(m.rss_imports_mib)
+        lines.append(
+            f"| {m.label} | {_fmt_s(_med(m.op_s))} | {_fmt_s(min(m.op_s))} "
+            f"| {_ratio(_med(m.op_s), r_op)} | {rss:.0f} | {_ratio(rss, r_rss)} "
+            f"| {over:.0f} | {_ratio(over, r_over)} |"
+        )
+    lines += [
+        "",
+        "Whole process, spawn to exit (interpreter start, imports, the work, writing output):",
+        "",
+        "| process | median s | min s | × read process | peak RSS MiB | × read |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    r_wall = _med(read.wall_s)
+    for m in ms_list:
+        rss = max(m.rss_mib)
+        lines.append(
+            f"| {m.label} | {_fmt_s(_med(m.wall_s))} | {_fmt_s(min(m.wall_s))} "
+            f"| {_ratio(_med(m.wall_s), r_wall)} | {rss:.0f} | {_ratio(rss, r_rss)} |"
+        )
+    imports = {m.label: _med([p["import_s"] for p in m.payloads]) for m in ms_list if m.payloads}
+    lines += [
+        "",
+        "Imports (in the timed processes above, not in the operation time): "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in imports.items()),
+        "",
+        f"Stage breakdown of `mdpoverty.classify()` (median of {repeat}; nested stages are "
+        "included in the stage above them; *all calls* rows overlap the stages):",
+        "",
+        "| stage | calls | median s | share of classify |",
+        "|---|---:|---:|---:|",
+    ]
+    total = _med(lib.op_s)
+    staged = 0.0
+    for key, depth, s, calls in _stage_rows(lib):
+        if depth == 0:
+            staged += s
+        name = f"{'  ' * max(depth, 0)}{'↳ ' if depth > 0 else ''}`{key}`"
+        if depth < 0:
+            name = f"`{key}` (all calls)"
+        name = name.replace("  ", "&nbsp;&nbsp;")
+        lines.append(f"| {name} | {calls} | {s:.3f} | {100 * s / total:.0f} % |")
+    lines.append(
+        f"| (outside the stages) | | {total - staged:.3f} "
+        f"| {100 * (total - staged) / total:.0f} % |"
+    )
+    lines.append(f"| **total** | | **{total:.3f}** | 100 % |")
+    read_stage = next((s for k, _, s, _ in _stage_rows(lib) if k == "core.read_survey"), None)
+    if read_stage is not None:
+        lines += [
+            "",
+            f"`read_survey` is {read_stage:.2f} s against the floor's {r_op:.2f} s: "
+            f"mdpoverty's own work is {total - r_op:.2f} s "
+            f"({100 * (total - r_op) / total:.0f} % of classify).",
+        ]
+    lines += ["", "Goals (issue 3):", ""]
+    for name, (ratio, limit, met) in goals(ms).items():
+        lines.append(
+            f"- {name} = **{ratio:.2f}×** (goal ≤ {limit}×): {'met' if met else 'NOT met'}"
+        )
+    lines += [
+        "",
+        "OPENBLAS_CORETYPE and other BLAS settings do not matter here: the pipeline does no "
+        "BLAS-heavy linear algebra.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+RESULTS_HEADER = """# Benchmark results
+
+Recorded by `python bench/bench_classify.py --record` (see `bench/README.md`). Each section
+is one run; a run on the same day for the same number of households replaces its section.
+Goal (issue 3): `mdpoverty classify` within 1.3× the time of fastexcel reading the same
+workbook, peak memory within 2× the read's.
+"""
+
+
+def record(text: str, n_households: int, title_extra: str = "") -> None:
+    """Append (or replace the same day's section of) ``bench/RESULTS.md``."""
+    today = dt.date.today().isoformat()
+    tag = f"<!-- bench:{today}:{n_households} -->"
+    end = "<!-- /bench -->"
+    heading = f"## {today} — {n_households:,} households{title_extra}"
+    section = f"{tag}\n{heading}\n\n{text}{end}\n"
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else RESULTS_HEADER
+    pattern = re.compile(re.escape(tag) + r".*?" + re.escape(end) + r"\n?", re.S)
+    new = pattern.sub(lambda _: section, old, count=1) if tag in old else None
+    if new is None:
+        new = old.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(new, encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- profile
+
+
+def profile(path: Path, top: int) -> str:
+    """cProfile one in-process library run; the top mdpoverty functions by cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    import fastexcel  # noqa: F401
+
+    import mdpoverty
+
+    prof = cProfile.Profile()
+    prof.enable()
+    mdpoverty.classify(str(path))
+    prof.disable()
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf).sort_stats("cumulative")
+    stats.print_stats(r"mdpoverty", top)
+    return buf.getvalue()
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--child"]:
+        return _child(argv[1], argv[2])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--households", "-n", type=int, default=100_000, help="households (default 100,000)"
+    )
+    parser.add_argument("--file", type=Path, help="benchmark this workbook instead")
+    parser.add_argument("--repeat", "-r", type=int, default=3, help="repeats (default 3)")
+    parser.add_argument(
+        "--no-parquet", action="store_true", help="skip the CLI `-o out.parquet` measurement"
+    )
+    parser.add_argument("--record", action="store_true", help="write bench/RESULTS.md")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the library run instead of timing"
+    )
+    parser.add_argument("--top", type=int, default=40, help="--profile: functions to show")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    args = parser.parse_args(argv)
+
+    if args.file is not None:
+        path = args.file.resolve()
+        if not path.exists():
+            parser.error(f"{path} does not exist")
+    else:
+        sys.path.insert(0, str(BENCH))
+        from generate import ensure_workbook
+
+        path = ensure_workbook(args.households, quiet=args.quiet)
+    if args.profile:
+        print(profile(path, args.top))
+        return 0
+    command = shlex.join(["python", "bench/bench_classify.py", *argv])
+    ms = run_benchmark(path, args.repeat, not args.no_parquet, verbose=not args.quiet)
+    text = report(path, ms, args.repeat, command, machine_info())
+    print(text)
+    if args.record:
+        n = ms[[m.key for m in ms].index("library")].payloads[0]["counts"]["households_in"]
+        record(text, n)
+        print(f"recorded in {RESULTS}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

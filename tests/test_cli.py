@@ -1,0 +1,208 @@
+"""The commands through Click's runner: outputs, exit codes, and CLI == library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+import mdpoverty
+from mdpoverty.cli import Exit, main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+OUTPUT_COLUMNS = [
+    "household_id",
+    "province",
+    "district",
+    "commune",
+    "village",
+    "area",
+    "members",
+    "income_per_capita",
+    "deprivation_count",
+    "dep_employment",
+    "dep_dependents",
+    "dep_nutrition",
+    "dep_health_insurance",
+    "dep_adult_education",
+    "dep_school_attendance",
+    "dep_housing_quality",
+    "dep_housing_area",
+    "dep_water",
+    "dep_toilet",
+    "dep_telecom",
+    "dep_info_access",
+    "class",
+    "ethnic_minority",
+    "agricultural",
+]  # domain.md §8
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_classify_example_writes_contract_columns_one_row_per_household(
+    example_survey: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.csv"
+    res = run("classify", str(example_survey), "-o", str(out))
+    assert res.exit_code == Exit.OK, res.output
+    table = pd.read_csv(out)
+    assert list(table.columns) == OUTPUT_COLUMNS
+    raw = pd.read_excel(example_survey, sheet_name="Hộ gia đình", header=2, engine="calamine")
+    assert len(table) == len(raw.dropna(how="all"))
+    assert table["household_id"].tolist() == raw["Ma ho"].dropna().tolist()  # input order
+    assert set(table["class"]) <= {"poor", "near_poor", "average", "not_poor"}
+    assert (out.parent / "out.issues.csv").exists()
+
+
+def test_class_counts_are_reproducible_by_hand_from_the_flags(example_survey: Path) -> None:
+    """Poor = income <= line and >= 3 flags; near-poor = <= line and fewer (Decree 07 Art.3)."""
+    hh = mdpoverty.classify(example_survey).households
+    flags = hh[[c for c in hh.columns if c.startswith("dep_")]].astype(bool)
+    assert (flags.sum(axis=1) == hh["deprivation_count"]).all()
+    line = hh["area"].map({"rural": 1_500_000, "urban": 2_000_000})
+    known = hh["income_per_capita"].notna()
+    below = hh["income_per_capita"] <= line
+    poor = known & below & (hh["deprivation_count"] >= 3)
+    near = known & below & (hh["deprivation_count"] < 3)
+    assert (hh.loc[poor, "class"] == "poor").all()
+    assert (hh.loc[near, "class"] == "near_poor").all()
+    assert (hh.loc[known & ~below, "class"].isin(["average", "not_poor"])).all()
+
+
+def test_library_equals_cli_json(example_survey: Path) -> None:
+    res = run("classify", str(example_survey), "--format", "json")
+    assert res.exit_code == Exit.OK
+    from_cli = pd.DataFrame(json.loads(res.stdout))
+    lib = mdpoverty.classify(example_survey).households
+    assert list(from_cli.columns) == list(lib.columns)
+    expected = json.loads(lib.to_json(orient="records", force_ascii=False))
+    assert json.loads(res.stdout) == expected
+
+
+def test_piped_output_is_csv_and_messages_go_to_stderr(example_survey: Path) -> None:
+    res = run("classify", str(example_survey))
+    assert res.stdout.startswith("household_id,province,")
+    assert "300/300" in res.stderr and "household_id" not in res.stderr
+
+
+def _readme_table(heading: str) -> list[list[str]]:
+    """Rows of the Markdown table under ``heading`` in examples/README.md."""
+    text = (EXAMPLES / "README.md").read_text(encoding="utf-8").split(heading, 1)[1]
+    lines = text.splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("|"))
+    rows = []
+    for ln in lines[first:]:
+        if not ln.startswith("|"):
+            break
+        rows.append(ln)
+    rows = [[c.strip().strip("`*") for c in ln.strip("|").split("|")] for ln in rows]
+    return [r for r in rows[2:] if r and r[0]]  # after header and ---
+
+
+def test_validate_finds_every_planted_error_at_its_cell(
+    errors_survey: Path, tmp_path: Path
+) -> None:
+    """Each error documented in examples/README.md is reported at its sheet, row and column."""
+    out = tmp_path / "issues.csv"
+    res = run("validate", str(errors_survey), "-o", str(out), "--lang", "en")
+    assert res.exit_code == Exit.DATA
+    issues = pd.read_csv(out, dtype={"row": "Int64"})
+    planted = _readme_table("## Planted errors")
+    assert len(planted) >= 14
+    for _n, sheet, row, _hid, column, _value, what, severity in planted:
+        hit = issues[
+            (issues["sheet"] == sheet)
+            & (issues["row"] == int(row))
+            & (issues["column"] == column)
+            & (issues["severity"] == severity)
+        ]
+        assert len(hit) >= 1, f"not reported: {sheet} row {row} {column!r} ({what})"
+    assert set(issues.columns) >= {
+        "sheet",
+        "row",
+        "column",
+        "value",
+        "check",
+        "severity",
+        "message",
+    }
+    # one problem, one row: the bad water code is not also reported as a blank
+    water = issues[(issues["row"] == 64) & (issues["sheet"] == "Hộ gia đình")]
+    assert water["check"].tolist() == ["unknown_code"]
+
+
+def test_example_classes_match_the_generators_own_counts(example_survey: Path) -> None:
+    """The generator decides each household's class first and documents the counts."""
+    summary = mdpoverty.classify(example_survey).summary().set_index("commune")
+    for district, commune, poor, near, avg, not_poor, total in _readme_table("## Expected classes"):
+        key = "all" if district == "total" else commune
+        got = summary.loc[key, ["poor", "near_poor", "average", "not_poor", "households"]]
+        assert got.tolist() == [int(poor), int(near), int(avg), int(not_poor), int(total)], key
+
+
+def test_classify_with_errors_loses_no_household(errors_survey: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.xlsx"
+    res = run("classify", str(errors_survey), "-o", str(out))
+    assert res.exit_code == Exit.DATA
+    result = mdpoverty.classify(errors_survey)
+    c = result.counts
+    assert c["households_in"] == len(result.households) == 301
+    assert c["households_classed"] + c["households_rejected"] == c["households_in"]
+    rejected = result.households[
+        result.households["class"].isna() | (result.households["class"] == "")
+    ]
+    assert len(rejected) == c["households_rejected"] > 0
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Kết quả", "Tổng hợp", "Lỗi"]
+    assert wb["Kết quả"].max_row == 302
+
+
+def test_xlsx_output_is_styled(example_survey: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ket-qua.xlsx"
+    assert run("classify", str(example_survey), "-o", str(out)).exit_code == Exit.OK
+    ws = load_workbook(out)["Kết quả"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref.startswith("A1:")
+    assert ws["A1"].font.bold and ws["A1"].value == "household_id"
+    assert ws.column_dimensions["A"].width >= 10
+
+
+def test_parquet_and_json_outputs_round_trip(example_survey: Path, tmp_path: Path) -> None:
+    lib = mdpoverty.classify(example_survey).households
+    pq = tmp_path / "o.parquet"
+    assert run("classify", str(example_survey), "-o", str(pq)).exit_code == Exit.OK
+    back = pd.read_parquet(pq)
+    assert back["class"].tolist() == lib["class"].tolist()
+    assert (tmp_path / "o.issues.parquet").exists()
+
+
+def test_explain_every_check_and_unknown_id() -> None:
+    for check in mdpoverty.CHECKS:
+        res = run("explain", check)
+        assert res.exit_code == 0 and "Cách sửa" in res.stdout and "How to fix" in res.stdout
+    res = run("explain", "no_such_check")
+    assert res.exit_code == Exit.USAGE and "no_such_check" in res.stderr
+
+
+def test_standards_lists_and_shows() -> None:
+    res = run("standards")
+    assert res.exit_code == 0 and "vn-2022-2025" in res.stdout and "provisional" in res.stdout
+    res = run("standards", "vn-2022-2025")
+    assert "1,500,000" in res.stdout and "Nghị định 07/2021" in res.stdout
+
+
+def test_provisional_standard_warns(example_survey: Path) -> None:
+    result = mdpoverty.classify(example_survey, standard="vn-2027-2030")
+    assert "provisional_standard" in set(result.issues["check"])
+
+
+def test_as_of_and_bad_date_option(example_survey: Path) -> None:
+    res = run("classify", str(example_survey), "--as-of", "31/13/2025")
+    assert res.exit_code == Exit.USAGE

@@ -1,0 +1,58 @@
+"""The README's two commands are the ones CI runs; every command and check is documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mdpoverty.cli import main
+from mdpoverty.errors import CHECKS
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_commands() -> list[str]:
+    blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
+    return [b.strip() for b in blocks[:2]]
+
+
+def test_readme_starts_with_install_and_test_commands() -> None:
+    install, tests = _readme_commands()
+    assert install.startswith("pip install -e . && mdpoverty classify examples/survey.xlsx")
+    assert "pytest" in tests and "[test]" in tests
+
+
+def test_ci_runs_the_readme_test_command_exactly() -> None:
+    _, tests = _readme_commands()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert tests in ci.splitlines()
+
+
+def test_readme_example_paths_exist() -> None:
+    install, _ = _readme_commands()
+    for token in install.split():
+        if token.startswith("examples/"):
+            assert (ROOT / token).exists(), token
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_help(command: str) -> None:
+    res = CliRunner().invoke(main, [command, "--help"])
+    assert res.exit_code == 0 and len(res.stdout) > 100
+    assert f"`mdpoverty {command}" in README or f"mdpoverty {command} " in README
+
+
+def test_exit_codes_documented_in_readme_and_help() -> None:
+    res = CliRunner().invoke(main, ["--help"])
+    for code in ("0", "1", "2", "3"):
+        assert f"| {code} |" in README
+        assert f"  {code}  " in res.stdout
+
+
+def test_every_check_has_both_languages_and_a_fix() -> None:
+    for c in CHECKS.values():
+        assert c.en and c.vi and c.fix_en and c.fix_vi and c.severity in ("error", "warning")
