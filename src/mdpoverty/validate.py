@@ -121,7 +121,11 @@ class Issues:
             )
         out = pd.concat(self._chunks, ignore_index=True)
         out["row"] = pd.array(pd.to_numeric(out["row"], errors="coerce"), dtype="Int64")
-        return _drop_cascades(out)[ISSUE_COLUMNS].reset_index(drop=True)
+        out = _drop_cascades(out)[ISSUE_COLUMNS]
+        # the order an officer walks the workbook: file-level first, then sheet by sheet, row by row
+        return out.sort_values(["sheet", "row"], kind="stable", na_position="first").reset_index(
+            drop=True
+        )
 
 
 # A blank left by a bad cell is not a second problem: these checks give way to an error
