@@ -211,3 +211,25 @@ def test_members_sheet_header_variants(tmp_path: Path) -> None:
     header = [h.upper() for h in M_HEADER]
     path = write_workbook(tmp_path / "s.xlsx", [hh_row("H1")], [m_row("H1")], m_header=header)
     assert mdpoverty.classify(path).counts["members_classed"] == 1
+
+
+def test_no_two_codes_share_a_label_once_folded() -> None:
+    """Labels are matched without diacritics: 'Nước mua' (bought) would read as 'Nước mưa'."""
+    from mdpoverty.schema import VOCAB, fold
+
+    for vocab, codes in VOCAB.items():
+        seen: dict[str, str] = {}
+        for code, labels in codes.items():
+            for text in (code, *labels):
+                other = seen.setdefault(fold(text), code)
+                assert other == code, f"{vocab}: {text!r} folds like a label of {other!r}"
+
+
+def test_rainwater_label_is_rainwater(tmp_path: Path) -> None:
+    path = write_workbook(
+        tmp_path / "s.xlsx", [hh_row("H1", **{"Nguồn nước sinh hoạt": "Nước mưa"})], [m_row("H1")]
+    )
+    raw = mdpoverty.read_survey(path)
+    from mdpoverty.validate import validate_survey
+
+    assert validate_survey(raw).households["water_source"].tolist() == ["rainwater"]

@@ -44,7 +44,8 @@ VOCAB: dict[str, dict[str, list[str]]] = {
         "protected_well": ["Giếng đào được bảo vệ"],
         "protected_spring": ["Nước khe mó được bảo vệ"],
         "rainwater": ["Nước mưa"],
-        "bottled": ["Nước mua, nước đóng chai", "Nước mua", "Nước đóng chai"],
+        # not "Nước mua" alone: without diacritics it is "Nước mưa" (rainwater)
+        "bottled": ["Nước mua, nước đóng chai", "Nước đóng chai", "Nước mua đóng chai"],
         "unprotected_well": ["Giếng đào không được bảo vệ"],
         "unprotected_spring": ["Nước khe mó không được bảo vệ"],
         "surface": ["Nước mặt", "Nước sông, suối, ao, hồ"],
