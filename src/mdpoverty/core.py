@@ -32,6 +32,9 @@ class Result:
     standard: Standard
     source: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    # Aligned with ``households`` (same positions), beyond the output contract: survey_date,
+    # previous_class, poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu.
+    extra: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def ok(self) -> bool:
@@ -424,7 +427,7 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     cls = np.where(blocked, "", cls)
     out = _output_frame(t, ctx, std, flags, count, income, cls, blocked)
     counts = _accounting(t, ctx, blocked)
-    return Result(out, issue_frame, std, counts=counts)
+    return Result(out, issue_frame, std, counts=counts, extra=_extra_frame(t))
 
 
 def _score_b(t: Typed, ctx: rules.Ctx, std: Standard, count: np.ndarray) -> None:
@@ -495,6 +498,39 @@ def _output_frame(t, ctx, std, flags, count, income, cls, blocked) -> pd.DataFra
     out.loc[blocked, "deprivation_count"] = pd.NA
     out.index.name = "row"
     return out.reset_index(drop=True)
+
+
+def _date_text(hh: pd.DataFrame, name: str) -> pd.Series:
+    """A parsed date column back as ISO text ('2023-06-15'), or the bare year ('2023')."""
+    y = hh.get(f"{name}_year")
+    if y is None:
+        return pd.Series(pd.NA, index=hh.index, dtype="string")
+    m, d = hh[f"{name}_month"], hh[f"{name}_day"]
+    full = y.astype("string") + "-" + m.astype("string").str.zfill(2) + "-"
+    full = full + d.astype("string").str.zfill(2)
+    return full.where(m.notna(), y.astype("string"))
+
+
+def _extra_frame(t: Typed) -> pd.DataFrame:
+    hh = t.households
+
+    def col(name: str, dtype: str) -> pd.Series:
+        if name in hh:
+            return hh[name].astype(dtype)
+        return pd.Series(pd.NA, index=hh.index, dtype=dtype)
+
+    extra = pd.DataFrame(
+        {
+            "survey_date": _date_text(hh, "survey_date"),
+            "previous_class": col("previous_class", "string"),
+            "poverty_exit_date": _date_text(hh, "poverty_exit_date"),
+            "sample_weight": col("sample_weight", "Float64"),
+            "stratum": col("stratum", "string"),
+            "psu": col("psu", "string"),
+        },
+        index=hh.index,
+    )
+    return extra.reset_index(drop=True)
 
 
 def _accounting(t: Typed, ctx: rules.Ctx, blocked: np.ndarray) -> dict[str, int]:

@@ -262,6 +262,12 @@ HOUSEHOLDS = Sheet(
             aliases=("Năm thoát nghèo",),
         ),
         Column("previous_class", "Phân loại đầu kỳ", "code", vocab="class"),
+        # sample-survey design (Alkire–Foster inference); a commune review is a census
+        Column(
+            "sample_weight", "Trọng số mẫu", "number", aliases=("Quyền số", "weight"), min_value=0
+        ),
+        Column("stratum", "Tầng mẫu", "text", aliases=("strata",)),
+        Column("psu", "Địa bàn mẫu", "text", aliases=("Đơn vị mẫu cấp 1", "cluster")),
     ),
     key_columns=("household_id",),
 )
