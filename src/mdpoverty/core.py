@@ -455,13 +455,16 @@ def _ethnic_minority(t: Typed, ctx: rules.Ctx) -> pd.Series:
     if "ethnicity" not in m or "relation" not in m or not len(m):
         return stated.astype("boolean")
     head = (m["relation"] == "head").fillna(False).to_numpy(bool) & (ctx.hh_pos >= 0)
-    eth = m["ethnicity"].astype("object").to_numpy()
-    derived = pd.array([pd.NA] * len(hh), dtype="boolean")
-    pos = ctx.hh_pos[head][::-1]  # first head wins after reversed assignment
-    vals = eth[head][::-1]
-    for p, v in zip(pos, vals, strict=True):
-        derived[p] = pd.NA if v is None or pd.isna(v) else fold(v) != "kinh"
-    return stated.astype("boolean").fillna(pd.Series(derived, index=hh.index))
+    first_head = np.flatnonzero(head)
+    pos = ctx.hh_pos[first_head]
+    first_head = first_head[np.unique(pos, return_index=True)[1]]  # the first head listed wins
+    eth = m["ethnicity"].iloc[first_head]
+    minority = pd.Series(pd.NA, index=hh.index, dtype="boolean")
+    known = eth.notna().to_numpy()
+    codes, uniques = pd.factorize(eth[known])
+    is_minority = np.array([fold(u) != "kinh" for u in uniques], dtype=bool)
+    minority.iloc[ctx.hh_pos[first_head][known]] = is_minority[codes]
+    return stated.astype("boolean").fillna(minority)
 
 
 def _output_frame(t, ctx, std, flags, count, income, cls, blocked) -> pd.DataFrame:
@@ -622,18 +625,13 @@ def classify(
 
 
 def _frames_to_raw(households: pd.DataFrame, members: pd.DataFrame | None) -> RawSurvey:
-    from .io import _to_raw_sheet
+    from .io import _to_raw_sheet, text_grid
 
     sheets = {}
     for kind, frame in (("households", households), ("members", members)):
         if frame is None:
             continue
-        grid = pd.concat(
-            [pd.DataFrame([list(frame.columns)], columns=frame.columns), frame.astype("string")],
-            ignore_index=True,
-        )
-        grid.columns = [f"c{i}" for i in range(len(grid.columns))]
-        raw = _to_raw_sheet(kind, kind, grid, first_row=1)
+        raw = _to_raw_sheet(kind, kind, text_grid(frame), first_row=1)
         if raw is not None:
             sheets[kind] = raw
     return RawSurvey("<frames>", sheets, list(sheets))

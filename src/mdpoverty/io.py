@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import InputFileError
 from .schema import SHEETS, fold, header_lookup, sheet_lookup
@@ -86,36 +88,51 @@ def _nearest(header: str, sheet: str) -> str:
     return lookup[hit[0]] if hit else ""
 
 
-def _clean_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Strip cells, blank -> NA, cap very long text, drop rows that are entirely blank."""
-    out = {}
-    for col in frame.columns:
-        s = frame[col].astype("string").str.strip()
-        s = s.mask(s == "")
-        too_long = s.str.len() > MAX_CELL_CHARS
-        if bool(too_long.any()):
-            s = s.mask(too_long, s.str.slice(0, MAX_CELL_CHARS))
-        out[col] = s
-    clean = pd.DataFrame(out, index=frame.index)
-    return clean[clean.notna().any(axis=1)] if len(clean.columns) else clean
+def _clean_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Trim a text column, turn blanks into nulls and cap very long cells (in Arrow)."""
+    if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+        col = pc.cast(col, pa.string())
+    s = pc.utf8_trim_whitespace(col)
+    s = pc.if_else(pc.equal(s, ""), pa.scalar(None, s.type), s)
+    longest = pc.max(pc.utf8_length(s)).as_py()
+    if longest is not None and longest > MAX_CELL_CHARS:
+        s = pc.utf8_slice_codeunits(s, 0, MAX_CELL_CHARS)
+    return s
 
 
-def _to_raw_sheet(kind: str, name: str, grid: pd.DataFrame, first_row: int) -> RawSheet | None:
-    """Find the header row in ``grid`` (rows = sheet rows from ``first_row``) and split it off."""
+def _to_frame(table: pa.Table, first_excel_row: int) -> pd.DataFrame:
+    """Arrow text table -> pandas, index = Excel row numbers, entirely blank rows dropped."""
+    index = np.arange(first_excel_row, first_excel_row + table.num_rows)
+    if table.num_columns and table.num_rows:
+        filled = pc.is_valid(table.column(0))
+        for col in table.columns[1:]:
+            filled = pc.or_(filled, pc.is_valid(col))
+        keep = np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
+        table = table.filter(filled)
+        index = index[keep]
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+    frame.index = pd.Index(index)
+    return frame
+
+
+def _to_raw_sheet(kind: str, name: str, grid: pa.Table, first_row: int) -> RawSheet | None:
+    """Find the header row in ``grid`` (text rows of a sheet from Excel row ``first_row``),
+    split it off and clean the body. None when no row looks like ``kind``'s header."""
+    top = grid.slice(0, HEADER_SCAN_ROWS).to_pydict()
+    top_rows = [list(row) for row in zip(*top.values(), strict=True)] if top else []
     best: tuple[int, int, dict[int, str]] = (-1, 0, {})
-    for r in range(min(HEADER_SCAN_ROWS, len(grid))):
-        mapped, score = _header_map(list(grid.iloc[r]), kind)
+    for r, cells in enumerate(top_rows):
+        mapped, score = _header_map(cells, kind)
         if score > best[1]:
             best = (r, score, mapped)
     r, score, mapped = best
     if score < 2:
         return None
-    header_cells = list(grid.iloc[r])
     headers: dict[str, str] = {}
-    keep: dict[object, str] = {}
+    keep: list[int] = []
     unknown: list[tuple[str, str]] = []
     repeated: list[tuple[str, str]] = []
-    for i, cell in enumerate(header_cells):
+    for i, cell in enumerate(top_rows[r]):
         text = str(cell).strip() if isinstance(cell, str) else ""
         if i in mapped:
             code = mapped[i]
@@ -123,12 +140,28 @@ def _to_raw_sheet(kind: str, name: str, grid: pd.DataFrame, first_row: int) -> R
                 repeated.append((text, headers[code]))
                 continue
             headers[code] = text
-            keep[grid.columns[i]] = code
+            keep.append(i)
         elif text:
             unknown.append((text, _nearest(text, kind)))
-    body = grid.iloc[r + 1 :][list(keep)].rename(columns=keep)
-    body.index = pd.RangeIndex(first_row + r + 1, first_row + len(grid))
-    return RawSheet(kind, name, _clean_text(body), headers, first_row + r, unknown, repeated)
+    body = grid.slice(r + 1)
+    table = pa.table({mapped[i]: _clean_column(body.column(i)) for i in keep})
+    frame = _to_frame(table, first_row + r + 1)
+    return RawSheet(kind, name, frame, headers, first_row + r, unknown, repeated)
+
+
+def _text(v: object) -> str | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return str(v)
+
+
+def text_grid(frame: pd.DataFrame, header: bool = True) -> pa.Table:
+    """A pandas frame as an Arrow text grid, its column names as the first row."""
+    cols = {}
+    for i, name in enumerate(frame.columns):
+        values = [_text(v) for v in frame.iloc[:, i].tolist()]
+        cols[f"c{i}"] = pa.array(([str(name)] if header else []) + values, type=pa.string())
+    return pa.table(cols)
 
 
 def _read_xlsx(path: Path) -> RawSurvey:
@@ -150,7 +183,7 @@ def _read_xlsx(path: Path) -> RawSurvey:
         if not kinds:
             continue
         try:
-            grid = reader.load_sheet(i, header_row=None, skip_rows=0, dtypes="string").to_pandas()
+            grid = reader.load_sheet(i, header_row=None, skip_rows=0, dtypes="string").to_arrow()
         except Exception as exc:
             raise _unreadable(path, exc, sheet=name) from None
         for kind in kinds:
@@ -188,30 +221,26 @@ def _unreadable(path: Path, exc: Exception, sheet: str | None = None) -> InputFi
     )
 
 
-def _read_table_file(path: Path) -> pd.DataFrame:
-    """A CSV or Parquet file as a text grid (header included as row 0)."""
+def _read_table_file(path: Path) -> pa.Table:
+    """A CSV or Parquet file as an Arrow text grid (header included as the first row)."""
     try:
         if path.suffix.lower() == ".parquet":
-            import pyarrow as pa
             import pyarrow.parquet as pq
 
             table = pq.read_table(path)
-            cols = {
-                name: table.column(name).cast(pa.string()).to_pandas()
-                for name in table.column_names
-            }
-            body = pd.DataFrame(cols)
-            header = pd.DataFrame([list(body.columns)], columns=body.columns)
-            grid = pd.concat([header, body], ignore_index=True)
-        else:
-            grid = pd.read_csv(
-                path,
-                dtype=str,
-                header=None,
-                keep_default_na=False,
-                encoding="utf-8-sig",
-                skip_blank_lines=False,
+            header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
+            body = pa.table(
+                {f"c{i}": pc.cast(table.column(i), pa.string()) for i in range(table.num_columns)}
             )
+            return pa.concat_tables([header, body])
+        grid = pd.read_csv(
+            path,
+            dtype=str,
+            header=None,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            skip_blank_lines=False,
+        )
     except UnicodeDecodeError:
         raise _fail(
             path, "is not UTF-8 text; save the CSV as UTF-8", "không phải văn bản UTF-8"
@@ -221,8 +250,7 @@ def _read_table_file(path: Path) -> pd.DataFrame:
     except Exception as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise _fail(path, f"cannot be read: {detail}", f"không đọc được: {detail}") from None
-    grid.columns = [f"c{i}" for i in range(len(grid.columns))]
-    return grid
+    return pa.table({f"c{i}": pa.array(grid[c].tolist(), pa.string()) for i, c in enumerate(grid)})
 
 
 def _pair_path(path: Path) -> Path | None:

@@ -424,9 +424,10 @@ def _row_checks(t: Typed) -> None:
             t.extras["duplicate_rows"] = dup
     if t.m_sheet is not None and "household_id" in m:
         raw = t.m_sheet
-        known = set(hh["household_id"].dropna()) if "household_id" in hh else set()
+        known = pd.Index(hh["household_id"].dropna().unique() if "household_id" in hh else [])
         mid = m["household_id"]
-        orphan = (~mid.isin(known)).to_numpy() & mid.notna().to_numpy()
+        # a hash lookup: pandas' string isin builds one Arrow scalar per known ID
+        orphan = (known.get_indexer(mid.to_numpy()) < 0) & mid.notna().to_numpy()
         if orphan.any():
             issues.add(
                 "orphan_member",

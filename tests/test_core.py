@@ -1,0 +1,90 @@
+"""Pipeline behaviour beyond single rules: derived fields, accounting, standard choice."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import mdpoverty
+
+BASE_HH = {
+    "commune": "Xã Thử",
+    "area": "rural",
+    "survey_date": "2025-10-01",
+    "income_per_capita": "5000000",
+    "housing_type": "permanent",
+    "floor_area_m2": "100",
+    "water_source": "piped",
+    "toilet_type": "flush_septic",
+    "has_tv": "yes",
+    "has_radio": "no",
+    "has_computer": "no",
+    "has_smartphone": "yes",
+    "hears_loudspeaker": "yes",
+}
+BASE_M = {
+    "sex": "male",
+    "birth_date": "1985-05-10",
+    "relation": "head",
+    "ethnicity": "Kinh",
+    "work_status": "self_employed",
+    "health_insurance": "yes",
+    "education": "upper_secondary",
+    "enrolled": "none",
+    "malnourished": "no",
+    "disabled": "no",
+    "social_allowance": "no",
+    "uses_telecom": "yes",
+}
+
+
+def test_ethnic_minority_from_the_first_head_when_not_stated() -> None:
+    """domain.md §7: ethnic_minority, else derived from the head's ethnicity (all but Kinh)."""
+    hh = pd.DataFrame(
+        [
+            {**BASE_HH, "household_id": "A", "ethnic_minority": ""},
+            {**BASE_HH, "household_id": "B", "ethnic_minority": ""},
+            {**BASE_HH, "household_id": "C", "ethnic_minority": "Có"},
+            {**BASE_HH, "household_id": "D", "ethnic_minority": ""},
+            {**BASE_HH, "household_id": "E", "ethnic_minority": ""},
+        ]
+    ).replace("", None)
+    m = pd.DataFrame(
+        [
+            {**BASE_M, "household_id": "A", "ethnicity": "Tày"},
+            {**BASE_M, "household_id": "B", "ethnicity": "KINH"},
+            {**BASE_M, "household_id": "C", "ethnicity": "Kinh"},  # stated wins
+            {**BASE_M, "household_id": "D", "ethnicity": "Kinh"},  # first head wins
+            {**BASE_M, "household_id": "D", "ethnicity": "H'Mông"},
+            {**BASE_M, "household_id": "E", "relation": "child", "ethnicity": "Dao"},  # no head
+        ]
+    )
+    out = mdpoverty.classify_frames(hh, m).households.set_index("household_id")
+    got = out["ethnic_minority"].astype(object).where(out["ethnic_minority"].notna(), None)
+    assert got.to_dict() == {"A": True, "B": False, "C": True, "D": False, "E": None}
+
+
+def test_every_row_accounted_for() -> None:
+    hh = pd.DataFrame(
+        [
+            {**BASE_HH, "household_id": "A"},
+            {**BASE_HH, "household_id": "A"},  # duplicate: rejected
+            {**BASE_HH, "household_id": "B", "area": "mountain"},  # bad code: rejected
+        ]
+    )
+    m = pd.DataFrame(
+        [
+            {**BASE_M, "household_id": "A"},
+            {**BASE_M, "household_id": "B"},
+            {**BASE_M, "household_id": "Z"},  # orphan
+        ]
+    )
+    r = mdpoverty.classify_frames(hh, m)
+    assert r.counts == {
+        "households_in": 3,
+        "households_classed": 1,
+        "households_rejected": 2,
+        "members_in": 3,
+        "members_classed": 1,
+        "members_rejected": 2,
+    }
+    assert r.households["class"].tolist() == ["not_poor", "", ""]
