@@ -220,13 +220,22 @@ def parse_date(text: str, year_ok: bool = False) -> tuple[int, int, int] | None:
     return (y, mo, d)
 
 
-def _by_unique(s: pd.Series, fn: Callable[[str], Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Apply ``fn`` to each distinct non-blank cell; map back. Returns (values, bad mask)."""
+def _by_unique(s: pd.Series, fn: Callable[[str], Any]) -> tuple[np.ndarray, list[Any], np.ndarray]:
+    """Apply ``fn`` once per distinct non-blank cell.
+
+    Returns the factorize codes (-1 for a blank), the parsed distinct values (None where
+    ``fn`` could not parse) and the mask of cells that could not be parsed. Callers build
+    typed arrays from the distinct results and index them with the codes.
+    """
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     parsed = [fn(u) for u in uniques]
     ok_u = np.array([p is not None for p in parsed] + [True], dtype=bool)
-    values = np.array([*parsed, None], dtype=object)
-    return values[codes], ~ok_u[codes]
+    return codes, parsed, ~ok_u[codes]
+
+
+def _take(values: np.ndarray, codes: np.ndarray, blank: Any) -> np.ndarray:
+    """``values[codes]`` with ``blank`` where the code is -1."""
+    return np.append(values, np.asarray([blank], dtype=values.dtype))[codes]
 
 
 @dataclass
@@ -264,45 +273,45 @@ def _parse_column(
     if col.kind in ("id", "text"):
         return s
     if col.kind == "number":
-        vals, bad = _by_unique(s, parse_number)
+        codes, parsed, bad = _by_unique(s, parse_number)
         report("not_a_number", bad)
-        out = pd.Series(vals, index=idx, dtype="float64")
+        u = np.array([np.nan if p is None else p for p in parsed], dtype=float)
+        out = pd.Series(_take(u, codes, np.nan), index=idx)
         if col.min_value is not None:
             low = (out < col.min_value).to_numpy()
             report("out_of_range", low, f"≥ {col.min_value:g}")
             out = out.mask(low)
         return out
     if col.kind == "bool":
-        folded_yes = YES
-        vals, bad = _by_unique(
-            s, lambda t: True if fold(t) in folded_yes else False if fold(t) in NO else None
+        codes, parsed, bad = _by_unique(
+            s, lambda t: True if fold(t) in YES else False if fold(t) in NO else None
         )
         report("not_yes_no", bad)
-        out = pd.Series(vals, index=idx, dtype="boolean")
-        filled = s.dropna()
-        if len(filled) and bool((filled.str.lower() == "x").all()):
-            out = out.fillna(False)  # a column of ticks: blank means no
-        return out
+        value = _take(np.array([bool(p) for p in parsed], dtype=bool), codes, False)
+        missing = _take(np.array([p is None for p in parsed], dtype=bool), codes, True)
+        ticks = bool(parsed) and all(fold(u) == "x" for u in pd.unique(s.dropna().to_numpy()))
+        if ticks:
+            missing = missing & bad  # a column of ticks: blank means no
+        return pd.Series(pd.arrays.BooleanArray(value, missing), index=idx)
     if col.kind == "code":
         lookup = code_lookup(col.vocab or "")
-        vals, bad = _by_unique(s, lambda t: lookup.get(fold(t)))
+        codes, parsed, bad = _by_unique(s, lambda t: lookup.get(fold(t)))
         report("unknown_code", bad)
-        return pd.Series(vals, index=idx, dtype="string")
+        categories = list(dict.fromkeys(p for p in parsed if p is not None))
+        position = {c: i for i, c in enumerate(categories)}
+        u = np.array([position.get(p, -1) for p in parsed], dtype=np.int64)
+        cat = pd.Categorical.from_codes(_take(u, codes, -1), categories=categories)
+        return pd.Series(cat, index=idx)
     if col.kind in ("date", "date_or_year"):
         year_ok = col.kind == "date_or_year"
-        vals, bad = _by_unique(s, lambda t: parse_date(t, year_ok))
+        codes, parsed, bad = _by_unique(s, lambda t: parse_date(t, year_ok))
         report("not_a_date", bad)
-        parts = np.array([v if v is not None else (0, 0, 0) for v in vals], dtype=np.int64).reshape(
-            -1, 3
-        )
-        present = np.array([v is not None for v in vals], dtype=bool)
-        y = pd.array(np.where(present, parts[:, 0], 0), dtype="Int64")
-        y[~present] = pd.NA
-        mo = pd.array(parts[:, 1], dtype="Int64")
-        mo[~present | (parts[:, 1] == 0)] = pd.NA
-        d = pd.array(parts[:, 2], dtype="Int64")
-        d[~present | (parts[:, 2] == 0)] = pd.NA
-        return pd.DataFrame({"year": y, "month": mo, "day": d}, index=idx)
+        parts = np.array([p or (0, 0, 0) for p in parsed], dtype=np.int64).reshape(-1, 3)
+        out = {}
+        for i, part in enumerate(("year", "month", "day")):
+            values = _take(parts[:, i], codes, 0)
+            out[part] = pd.arrays.IntegerArray(values, values == 0)
+        return pd.DataFrame(out, index=idx)
     raise AssertionError(col.kind)
 
 
