@@ -12,6 +12,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,10 +108,11 @@ def _to_frame(table: pa.Table, first_excel_row: int) -> pd.DataFrame:
         filled = pc.is_valid(table.column(0))
         for col in table.columns[1:]:
             filled = pc.or_(filled, pc.is_valid(col))
-        keep = np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
-        table = table.filter(filled)
-        index = index[keep]
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+        if not pc.all(filled).as_py():
+            keep = np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
+            table = table.filter(filled)
+            index = index[keep]
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)  # zero-copy Arrow strings
     frame.index = pd.Index(index)
     return frame
 
@@ -172,26 +174,45 @@ def _read_xlsx(path: Path) -> RawSurvey:
         names = list(reader.sheet_names)
     except Exception as exc:  # fastexcel raises several types; all mean "unreadable"
         raise _unreadable(path, exc) from None
-    sheets: dict[str, RawSheet] = {}
     by_name = sheet_lookup()
-    order = sorted(range(len(names)), key=lambda i: by_name.get(fold(names[i])) is None)
-    for i in order:
-        name = names[i]
-        wanted = by_name.get(fold(name))
-        kinds = [wanted] if wanted else [k for k in SHEETS if k not in sheets]
-        kinds = [k for k in kinds if k and k not in sheets]
-        if not kinds:
+    named: dict[str, int] = {}
+    for i, name in enumerate(names):
+        kind = by_name.get(fold(name))
+        if kind is not None and kind not in named:
+            named[kind] = i
+    # The named sheets side by side: fastexcel releases the GIL; one reader per thread.
+    with ThreadPoolExecutor(max_workers=max(1, len(named))) as pool:
+        grids = list(pool.map(lambda i: _load_grid(path, i, names[i]), named.values()))
+    sheets: dict[str, RawSheet] = {}
+    for (kind, i), grid in zip(named.items(), grids, strict=True):
+        raw = _to_raw_sheet(kind, names[i], grid, first_row=1)
+        if raw is not None:
+            sheets[kind] = raw
+    # A kind not found by name: take another sheet whose headers clearly belong to it.
+    for i, name in enumerate(names):
+        missing = [k for k in SHEETS if k not in sheets]
+        if not missing:
+            break
+        if i in named.values():
             continue
-        try:
-            grid = reader.load_sheet(i, header_row=None, skip_rows=0, dtypes="string").to_arrow()
-        except Exception as exc:
-            raise _unreadable(path, exc, sheet=name) from None
-        for kind in kinds:
+        grid = _load_grid(path, i, name)
+        for kind in missing:
             raw = _to_raw_sheet(kind, name, grid, first_row=1)
-            if raw is not None and (wanted or _looks_like(raw)):
+            if raw is not None and _looks_like(raw):
                 sheets[kind] = raw
                 break
     return RawSurvey(str(path), sheets, names)
+
+
+def _load_grid(path: Path, index: int, name: str) -> pa.Table:
+    """One sheet, every cell as text, rows from Excel row 1 (leading blank rows kept)."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        return reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+    except Exception as exc:  # fastexcel raises several types; all mean "unreadable"
+        raise _unreadable(path, exc, sheet=name) from None
 
 
 def _looks_like(raw: RawSheet) -> bool:
@@ -320,25 +341,35 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = r"[+-]?\d[\d.,]*"  # a signed number is data, not a formula
+
+
+_RISKY = r"^[=+\-@\t\r]"
+_NUMBER = r"^[+-]?\d[\d.,]*$"  # a signed number is data, not a formula
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """Prefix text cells that a spreadsheet would run as a formula with a quote."""
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for col in out.columns:
         s = out[col]
-        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-            text = s.astype("string")
-            risky = (
-                (text.str.startswith(_FORMULA_START) & ~text.str.fullmatch(_PLAIN_NUMBER))
-                .fillna(False)
-                .to_numpy(bool)
-            )
-            if risky.any():
-                out[col] = s.where(~risky, "'" + text)
+        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            continue
+        text = s.astype("string")
+        arr = pa.array(text)
+        risky = pc.and_(
+            pc.match_substring_regex(arr, _RISKY), pc.invert(pc.match_substring_regex(arr, _NUMBER))
+        )
+        if pc.any(risky).as_py():
+            mask = risky.fill_null(False).to_numpy(zero_copy_only=False)
+            out[col] = text.where(~mask, "'" + text)
     return out
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow.csv as pacsv
+
+    table = pa.Table.from_pandas(neutralise(frame), preserve_index=False)
+    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
 def format_for(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
@@ -358,7 +389,7 @@ def write_table(
     fmt = format_for(path, fmt)
     with atomic_path(path) as tmp:
         if fmt == "csv":
-            neutralise(frame).to_csv(tmp, index=False, encoding="utf-8")
+            _write_csv(frame, tmp)
         elif fmt == "json":
             tmp.write_text(to_json(frame), encoding="utf-8")
         elif fmt == "parquet":
