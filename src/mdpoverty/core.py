@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import rules
+from .errors import Text
 from .io import RawSheet, RawSurvey, read_survey
 from .schema import INDICATOR_LABELS_VI, SHEETS, fold
 from .standards import Standard, load_standard, standard_for
@@ -156,7 +157,7 @@ def _date_checks(t: Typed, ctx: rules.Ctx, sy: np.ndarray, as_of: dt.date | None
                 column=_header(t.hh_sheet, "survey_date"),
                 field="survey_date",
                 household_ids=hh.get("household_id", pd.Series("", index=hh.index))[missing],
-                expected="Ngày rà soát / survey_date, or --as-of",
+                expected=Text("Ngày rà soát, hoặc --as-of", "survey_date, or --as-of"),
                 detail="age",
             )
     if t.m_sheet is None or not len(m):
@@ -186,7 +187,7 @@ def _date_checks(t: Typed, ctx: rules.Ctx, sy: np.ndarray, as_of: dt.date | None
             field="birth_date",
             values=born[old],
             household_ids=ids[old],
-            expected=f"age 0–{MAX_AGE}",
+            expected=Text(f"tuổi 0–{MAX_AGE}", f"age 0–{MAX_AGE}"),
         )
     attached = ctx.hh_pos >= 0
     ctx.need("members", "birth_date_year", attached, always=True)
@@ -312,7 +313,10 @@ def _income(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[np.ndarray, np.nda
             column=_header(sheet, "income_per_capita"),
             field="income_per_capita",
             household_ids=ids[no_figure],
-            expected="income_per_capita, household_income_12m, income_score",
+            expected=Text(
+                "Thu nhập bình quân người/tháng, Tổng thu nhập 12 tháng, Điểm A",
+                "income_per_capita, household_income_12m, income_score",
+            ),
         )
     if lines.score_line is None:
         score_only = np.isnan(income) & ~np.isnan(score)

@@ -41,6 +41,17 @@ class UsageError(MdpovertyError):
 
 
 @dataclass(frozen=True)
+class Text:
+    """A message fragment in both languages."""
+
+    vi: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+@dataclass(frozen=True)
 class Check:
     id: str
     severity: Severity

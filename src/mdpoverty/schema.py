@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from .errors import Text
+
 Kind = Literal["id", "text", "number", "date", "date_or_year", "bool", "code"]
 
 _DROP = re.compile(r"[\s_\-.:;,'\"’()\[\]/\\]+")
@@ -330,16 +332,20 @@ def sheet_lookup() -> dict[str, str]:
     return table
 
 
-def expected_text(col: Column) -> str:
-    """What a column takes, for messages."""
+def expected_text(col: Column) -> Text:
+    """What a column takes, for messages, in both languages."""
     if col.kind == "code" and col.vocab:
-        return ", ".join(f"{c} ({label(col.vocab, c)})" for c in VOCAB[col.vocab])
-    return {
-        "id": "text",
-        "text": "text",
-        "number": "number ≥ 0" if col.min_value == 0 else "number",
-        "date": "date dd/mm/yyyy",
-        "date_or_year": "date dd/mm/yyyy or year",
-        "bool": "Có/Không",
-        "code": "code",
+        codes = ", ".join(f"{c} ({label(col.vocab, c)})" for c in VOCAB[col.vocab])
+        return Text(codes, codes)
+    vi, en = {
+        "id": ("văn bản", "text"),
+        "text": ("văn bản", "text"),
+        "number": ("số", "number"),
+        "date": ("ngày dd/mm/yyyy", "date dd/mm/yyyy"),
+        "date_or_year": ("ngày dd/mm/yyyy hoặc năm", "date dd/mm/yyyy or year"),
+        "bool": ("Có/Không", "yes/no"),
+        "code": ("mã", "code"),
     }[col.kind]
+    if col.kind == "number" and col.min_value == 0:
+        vi, en = f"{vi} ≥ 0", f"{en} ≥ 0"
+    return Text(vi, en)

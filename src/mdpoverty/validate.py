@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import CHECKS, message
+from .errors import CHECKS, Text, message
 from .io import RawSheet, RawSurvey
 from .schema import (
     HOUSEHOLDS,
@@ -80,10 +80,19 @@ class Issues:
                 return np.where(pd.isna(a), "", a.astype(str)).astype(object)
             return np.full(n, "" if v is None or v is pd.NA else str(v), dtype=object)
 
-        vals, details, expects = col(values), col(detail), col(expected)
+        vals, details = col(values), col(detail)
         vals = np.array([shown(v) for v in vals], dtype=object)
         c = CHECKS[check]
-        msgs = {lang: self._messages(check, lang, vals, expects, details) for lang in ("vi", "en")}
+        msgs = {
+            lang: self._messages(
+                check,
+                lang,
+                vals,
+                col(expected.get(lang) if isinstance(expected, Text) else expected),
+                details,
+            )
+            for lang in ("vi", "en")
+        }
         self._chunks.append(
             pd.DataFrame(
                 {
@@ -257,7 +266,7 @@ def _parse_column(
     header = raw.headers.get(col.name, col.name)
     idx = s.index
 
-    def report(check: str, bad: np.ndarray, expected: str = "") -> None:
+    def report(check: str, bad: np.ndarray, expected: str | Text = "") -> None:
         if bad.any():
             issues.add(
                 check,
@@ -279,7 +288,7 @@ def _parse_column(
         out = pd.Series(_take(u, codes, np.nan), index=idx)
         if col.min_value is not None:
             low = (out < col.min_value).to_numpy()
-            report("out_of_range", low, f"≥ {col.min_value:g}")
+            report("out_of_range", low, Text(f"≥ {col.min_value:g}", f"≥ {col.min_value:g}"))
             out = out.mask(low)
         return out
     if col.kind == "bool":
