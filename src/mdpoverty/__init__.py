@@ -6,11 +6,13 @@ The library API a notebook user imports::
     result = mdpoverty.classify("survey.xlsx")      # Result: .households, .issues, .counts
     issues = mdpoverty.validate("survey.xlsx")      # the issue table alone
     std = mdpoverty.load_standard("vn-2022-2025")   # a standard, or a path to your own TOML
+    af = mdpoverty.measures("survey.xlsx", by=["commune"])  # Alkire–Foster H, A, M0, ...
 """
 
 from .core import Result, classify, classify_frames, classify_survey, validate
 from .errors import CHECKS, InputFileError, MdpovertyError, StandardError
 from .io import read_survey
+from .reports.measures import MeasuresResult, measures
 from .standards import Standard, load_standard, standard_for
 
 __version__ = "0.1.0"
@@ -19,6 +21,7 @@ __all__ = [
     "CHECKS",
     "InputFileError",
     "MdpovertyError",
+    "MeasuresResult",
     "Result",
     "Standard",
     "StandardError",
@@ -27,6 +30,7 @@ __all__ = [
     "classify_frames",
     "classify_survey",
     "load_standard",
+    "measures",
     "read_survey",
     "standard_for",
     "validate",

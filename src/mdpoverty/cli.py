@@ -325,4 +325,9 @@ def standards(name: str | None) -> int:
     return Exit.OK
 
 
+# Commands defined in their own modules, registered once `main` exists.
+from .cli_measures import measures as _measures_command  # noqa: E402
+
+main.add_command(_measures_command, name="measures")
+
 __all__ = ["ISSUE_COLUMNS", "Exit", "main"]
