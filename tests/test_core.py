@@ -88,3 +88,30 @@ def test_every_row_accounted_for() -> None:
         "members_rejected": 2,
     }
     assert r.households["class"].tolist() == ["not_poor", "", ""]
+
+
+def test_undetermined_indicator_is_blank_never_not_deprived() -> None:
+    """domain.md §7: a needed value that is missing is never a silent 'not deprived'."""
+    hh = pd.DataFrame(
+        [{**BASE_HH, "household_id": "A"}, {**BASE_HH, "household_id": "B", "water_source": ""}]
+    ).replace("", None)
+    m = pd.DataFrame(
+        [
+            {**BASE_M, "household_id": "A", "health_insurance": ""},  # aged 40: needed
+            {**BASE_M, "household_id": "B", "birth_date": ""},  # every age-based rule
+        ]
+    ).replace("", None)
+    out = mdpoverty.classify_frames(hh, m).households.set_index("household_id")
+    assert out.loc["A", "class"] == "" and pd.isna(out.loc["A", "dep_health_insurance"])
+    assert out.loc["A", "dep_water"] == False  # noqa: E712 - determined, and not deprived
+    for code in (
+        "employment",
+        "dependents",
+        "nutrition",
+        "health_insurance",
+        "adult_education",
+        "school_attendance",
+        "water",
+    ):
+        assert pd.isna(out.loc["B", f"dep_{code}"]), code
+    assert out.loc["B", "dep_telecom"] == False  # noqa: E712 - needs no age

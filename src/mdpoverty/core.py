@@ -211,14 +211,20 @@ def _label(sheet: str, column: str) -> str:
     return f"{spec.column(column).label_vi} / {column}" if spec and column in names else column
 
 
-def _resolve_needs(t: Typed, ctx: rules.Ctx) -> None:
-    """Turn the rules' needs into located errors, skipping indicators the reviewer decided."""
+def _resolve_needs(t: Typed, ctx: rules.Ctx, std: Standard) -> dict[str, np.ndarray]:
+    """Turn the rules' needs into located errors, skipping indicators the reviewer decided.
+
+    Returns, per indicator, the households whose flag could not be determined.
+    """
     issues, hh = t.issues, t.households
+    n = len(hh)
+    undetermined = {code: np.zeros(n, dtype=bool) for code in std.codes}
+    age_codes = [c for c in std.codes if std.indicators[c].rule in rules.AGE_RULES]
     for need in ctx.needs:
         missing = need.missing.copy()
         if not missing.any():
             continue
-        if need.indicator is not None:
+        if need.indicator is not None and need.overridable:
             override = hh.get(f"dep_{need.indicator}")
             if override is not None:
                 decided = override.notna().to_numpy()
@@ -229,6 +235,12 @@ def _resolve_needs(t: Typed, ctx: rules.Ctx) -> None:
                     missing &= ~decided
         if not missing.any():
             continue
+        if need.sheet == "members":
+            rows = ctx.hh_pos[missing & (ctx.hh_pos >= 0)]
+        else:
+            rows = np.flatnonzero(missing)
+        for code in [need.indicator] if need.indicator else age_codes:
+            undetermined[code][rows] = True
         column = need.column.removesuffix("_year")
         sheet = t.hh_sheet if need.sheet == "households" else t.m_sheet
         frame = hh if need.sheet == "households" else t.members
@@ -257,6 +269,7 @@ def _resolve_needs(t: Typed, ctx: rules.Ctx) -> None:
             expected=_label(need.sheet, column),
             detail=detail,
         )
+    return undetermined
 
 
 def _income(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[np.ndarray, np.ndarray]:
@@ -366,7 +379,7 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     if std.provisional:
         issues.add("provisional_standard", values=std.id, detail=std.reference, field="standard")
     derived = rules.derive_flags(ctx, std)
-    _resolve_needs(t, ctx)
+    undetermined = _resolve_needs(t, ctx, std)
     no_members = (ctx.n_members == 0) if t.m_sheet is not None else np.zeros(n, dtype=bool)
     flags: dict[str, np.ndarray] = {}
     sheet = t.hh_sheet
@@ -395,6 +408,7 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
                 ],
             )
         flags[code] = np.where(given, chosen, value)
+        undetermined[code] &= ~given
     all_decided = np.ones(n, dtype=bool)
     for code in std.codes:
         col = hh.get(f"dep_{code}")
@@ -429,7 +443,7 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     issue_frame = issues.frame()
     blocked = _blocked(t, ctx, issue_frame) | lacking
     cls = np.where(blocked, "", cls)
-    out = _output_frame(t, ctx, std, flags, count, income, cls, blocked)
+    out = _output_frame(t, ctx, std, flags, count, income, cls, blocked, undetermined)
     counts = _accounting(t, ctx, blocked)
     return Result(out, issue_frame, std, counts=counts, extra=_extra_frame(t))
 
@@ -471,7 +485,7 @@ def _ethnic_minority(t: Typed, ctx: rules.Ctx) -> pd.Series:
     return stated.astype("boolean").fillna(minority)
 
 
-def _output_frame(t, ctx, std, flags, count, income, cls, blocked) -> pd.DataFrame:
+def _output_frame(t, ctx, std, flags, count, income, cls, blocked, undetermined) -> pd.DataFrame:
     hh = t.households
     n = len(hh)
 
@@ -498,7 +512,10 @@ def _output_frame(t, ctx, std, flags, count, income, cls, blocked) -> pd.DataFra
         index=hh.index,
     )
     for code in std.codes:
-        out[f"dep_{code}"] = pd.array(flags[code] if n else [], dtype="boolean")
+        # an indicator whose needed values are missing is unknown, never "not deprived"
+        out[f"dep_{code}"] = pd.arrays.BooleanArray(
+            np.asarray(flags[code], dtype=bool), undetermined[code].copy()
+        )
     out["class"] = pd.Series(cls, index=hh.index, dtype="string")
     out["ethnic_minority"] = _ethnic_minority(t, ctx)
     out["agricultural"] = hh["agricultural"].astype("boolean") if "agricultural" in hh else pd.NA

@@ -20,10 +20,11 @@ from .schema import ENROLLED_RANK
 
 @dataclass
 class Need:
-    indicator: str | None  # None: needed whatever the overrides say
+    indicator: str | None  # the indicator that needs it; None: every age-based indicator
     sheet: str  # "households" or "members"
     column: str
     missing: np.ndarray  # rows of that sheet where the value is needed and blank
+    overridable: bool = True  # a filled dep_<indicator> cell makes it unneeded
 
 
 @dataclass
@@ -86,7 +87,7 @@ class Ctx:
         """``column`` must be filled on the rows of ``sheet`` selected by ``where``."""
         frame = self.households if sheet == "households" else self.members
         blank = self._col(frame, column).isna().to_numpy()
-        self.needs.append(Need(None if always else self.current, sheet, column, where & blank))
+        self.needs.append(Need(self.current, sheet, column, where & blank, overridable=not always))
 
     def need_missing(self, sheet: str, column: str, missing: np.ndarray) -> None:
         self.needs.append(Need(self.current, sheet, column, missing))
@@ -257,6 +258,18 @@ def reported(c: Ctx, p: S._P) -> np.ndarray:
     c.need("households", column, np.ones(c.n, dtype=bool), always=True)
     return c.hh_yes(column)
 
+
+# Rules that read members' ages: a blank birth date leaves them undetermined.
+AGE_RULES = frozenset(
+    {
+        "employment",
+        "dependents",
+        "nutrition",
+        "health_insurance",
+        "adult_education",
+        "school_attendance",
+    }
+)
 
 RULES: dict[str, Callable[..., np.ndarray]] = {
     f.__name__: f
