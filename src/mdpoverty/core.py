@@ -18,7 +18,7 @@ from .errors import Text
 from .io import RawSheet, RawSurvey, read_survey
 from .schema import INDICATOR_LABELS_VI, SHEETS, fold
 from .standards import Standard, load_standard, standard_for
-from .validate import MAX_AGE, Typed, validate_survey
+from .validate import MAX_AGE, Typed, attach_members, validate_survey
 
 CLASSES = ("poor", "near_poor", "average", "not_poor")
 INCOME_TOLERANCE = 0.01  # two income figures differing by more than 1 % disagree
@@ -57,16 +57,13 @@ class Result:
 
 
 def _attach_members(t: Typed) -> np.ndarray:
-    """Position of each member's household (first row of a repeated ID); -1 if none."""
-    hh_ids = t.households.get("household_id")
+    """Position of each member's household (worked out once, during validation)."""
+    if "hh_pos" in t.extras:
+        return t.extras["hh_pos"]
     m_ids = t.members.get("household_id")
-    if hh_ids is None or m_ids is None or len(t.members) == 0:
+    if m_ids is None:
         return np.full(len(t.members), -1, dtype=np.int64)
-    first = ~hh_ids.duplicated(keep="first") & hh_ids.notna()
-    index = pd.Index(hh_ids[first].to_numpy())
-    pos_of_first = np.flatnonzero(first.to_numpy())
-    where = index.get_indexer(m_ids.to_numpy())
-    return np.where(where >= 0, pos_of_first[np.maximum(where, 0)], -1).astype(np.int64)
+    return attach_members(t.households.get("household_id"), m_ids)
 
 
 def _survey_dates(t: Typed, as_of: dt.date | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -94,8 +94,10 @@ def _clean_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = pc.cast(col, pa.string())
     s = pc.utf8_trim_whitespace(col)
-    s = pc.if_else(pc.equal(s, ""), pa.scalar(None, s.type), s)
-    longest = pc.max(pc.utf8_length(s)).as_py()
+    blank = pc.equal(pc.binary_length(s), 0)
+    if pc.any(blank).as_py():
+        s = pc.if_else(blank, pa.scalar(None, s.type), s)
+    longest = pc.max(pc.binary_length(s)).as_py()  # bytes >= characters: a cheap first test
     if longest is not None and longest > MAX_CELL_CHARS:
         s = pc.utf8_slice_codeunits(s, 0, MAX_CELL_CHARS)
     return s

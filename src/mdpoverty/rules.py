@@ -77,6 +77,22 @@ class Ctx:
     def hh_code(self, name: str) -> np.ndarray:
         return self._col(self.households, name).astype("object").fillna("").to_numpy(dtype=object)
 
+    def m_map(self, name: str, table: dict[str, object], default: object) -> np.ndarray:
+        return _lookup(self._col(self.members, name), table, default)
+
+    def m_in(self, name: str, codes: list[str]) -> np.ndarray:
+        return _lookup(self._col(self.members, name), dict.fromkeys(codes, True), False).astype(
+            bool
+        )
+
+    def hh_in(self, name: str, codes: list[str]) -> np.ndarray:
+        return _lookup(self._col(self.households, name), dict.fromkeys(codes, True), False).astype(
+            bool
+        )
+
+    def hh_filled(self, name: str) -> np.ndarray:
+        return self._col(self.households, name).notna().to_numpy()
+
     def hh_num(self, name: str) -> np.ndarray:
         return pd.to_numeric(self._col(self.households, name), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan
@@ -91,6 +107,15 @@ class Ctx:
 
     def need_missing(self, sheet: str, column: str, missing: np.ndarray) -> None:
         self.needs.append(Need(self.current, sheet, column, missing))
+
+
+def _lookup(s: pd.Series, table: dict[str, object], default: object) -> np.ndarray:
+    """``table[code]`` for each row (``default`` when blank or absent), looked up once per
+    category rather than once per row."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        per_category = [table.get(c, default) for c in s.cat.categories] + [default]
+        return np.asarray(per_category)[s.cat.codes.to_numpy()]  # code -1 (blank) -> default
+    return np.asarray([table.get(v, default) if isinstance(v, str) else default for v in s])
 
 
 def _years(values: np.ndarray) -> np.ndarray:
@@ -116,8 +141,7 @@ def employment(c: Ctx, p: S.EmploymentP, retirement: S.RetirementAge) -> np.ndar
             sel = (c.survey_year == year) & (c.sex == sex)
             retire[sel] = retirement.months_for(int(year), sex)
     working = adult & (np.nan_to_num(c.age_months, nan=-1) < retire)
-    status = c.m_code("work_status")
-    return c.any_member(working & np.isin(status, p.deprived_work_status))
+    return c.any_member(working & c.m_in("work_status", p.deprived_work_status))
 
 
 def dependents(c: Ctx, p: S.DependentsP) -> np.ndarray:
@@ -160,11 +184,10 @@ def adult_education(c: Ctx, p: S.AdultEducationP) -> np.ndarray:
     """At least one member of a band's ages has neither the band's credential nor is studying
     (nor, where the standard allows it, employer-certified on-the-job training)."""
     age = _years(c.age)
-    education = c.m_code("education")
-    enrolled = c.m_code("enrolled")
-    studying = (
-        (enrolled != "") & (enrolled != "none") if p.enrolled_counts else np.zeros(len(age), bool)
-    )
+    if p.enrolled_counts:
+        studying = c.m_map("enrolled", ENROLLED_RANK, 0).astype(int) > ENROLLED_RANK["none"]
+    else:
+        studying = np.zeros(len(age), dtype=bool)
     excused = studying | (c.m_yes("on_job_training") if p.on_job_training_counts else False)
     deprived = np.zeros(len(age), dtype=bool)
     for band in p.bands:
@@ -177,7 +200,7 @@ def adult_education(c: Ctx, p: S.AdultEducationP) -> np.ndarray:
         if p.enrolled_counts:
             c.need("members", "enrolled", scope)
         c.need("members", "education", scope & ~studying)
-        deprived |= scope & ~excused & ~np.isin(education, band.credentials)
+        deprived |= scope & ~excused & ~c.m_in("education", band.credentials)
     return c.any_member(deprived)
 
 
@@ -191,16 +214,15 @@ def school_attendance(c: Ctx, p: S.SchoolAttendanceP) -> np.ndarray:
     required = np.zeros(len(age), dtype=int)
     for lv in levels:
         required = np.where(c.school_age >= lv.school_age_min, ENROLLED_RANK[lv.level], required)
-    rank = pd.Series(c.m_code("enrolled")).map(ENROLLED_RANK).fillna(0).to_numpy(dtype=int)
+    rank = c.m_map("enrolled", ENROLLED_RANK, ENROLLED_RANK["none"]).astype(int)
     return c.any_member(scope & (rank < required))
 
 
 def housing_quality(c: Ctx, p: S.HousingQualityP) -> np.ndarray:
     """The dwelling is not durable: its type is non-durable, or, when no type is given, at
     least ``non_durable_structures_min`` of walls, pillars and roof are not durable."""
-    kind = c.hh_code("housing_type")
+    no_type = ~c.hh_filled("housing_type")
     flags = ["durable_walls", "durable_pillars", "durable_roof"]
-    no_type = kind == ""
     flag_blank = np.zeros(c.n, dtype=bool)
     not_durable = np.zeros(c.n, dtype=int)
     for f in flags:
@@ -208,7 +230,7 @@ def housing_quality(c: Ctx, p: S.HousingQualityP) -> np.ndarray:
         flag_blank |= s.isna().to_numpy()
         not_durable += (s.notna() & ~s.fillna(True).astype(bool)).to_numpy(dtype=int)
     c.need_missing("households", "housing_type", no_type & flag_blank)
-    by_type = np.isin(kind, p.non_durable_types)
+    by_type = c.hh_in("housing_type", p.non_durable_types)
     return np.where(no_type, not_durable >= p.non_durable_structures_min, by_type)
 
 
@@ -223,15 +245,13 @@ def housing_area(c: Ctx, p: S.HousingAreaP) -> np.ndarray:
 def water(c: Ctx, p: S.WaterP) -> np.ndarray:
     """The household has no safe domestic water source."""
     c.need("households", "water_source", np.ones(c.n, dtype=bool))
-    source = c.hh_code("water_source")
-    return (source != "") & ~np.isin(source, p.safe_sources)
+    return c.hh_filled("water_source") & ~c.hh_in("water_source", p.safe_sources)
 
 
 def toilet(c: Ctx, p: S.ToiletP) -> np.ndarray:
     """The household has no hygienic latrine."""
     c.need("households", "toilet_type", np.ones(c.n, dtype=bool))
-    kind = c.hh_code("toilet_type")
-    return (kind != "") & ~np.isin(kind, p.hygienic_types)
+    return c.hh_filled("toilet_type") & ~c.hh_in("toilet_type", p.hygienic_types)
 
 
 def telecom(c: Ctx, p: S._P) -> np.ndarray:

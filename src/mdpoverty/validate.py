@@ -229,17 +229,20 @@ def parse_date(text: str, year_ok: bool = False) -> tuple[int, int, int] | None:
     return (y, mo, d)
 
 
-def _by_unique(s: pd.Series, fn: Callable[[str], Any]) -> tuple[np.ndarray, list[Any], np.ndarray]:
+def _by_unique(
+    s: pd.Series, fn: Callable[[str], Any]
+) -> tuple[np.ndarray, list[Any], np.ndarray, list[str]]:
     """Apply ``fn`` once per distinct non-blank cell.
 
     Returns the factorize codes (-1 for a blank), the parsed distinct values (None where
-    ``fn`` could not parse) and the mask of cells that could not be parsed. Callers build
+    ``fn`` could not parse), the mask of cells that could not be parsed, and the distinct
+    cells themselves. Callers build
     typed arrays from the distinct results and index them with the codes.
     """
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     parsed = [fn(u) for u in uniques]
     ok_u = np.array([p is not None for p in parsed] + [True], dtype=bool)
-    return codes, parsed, ~ok_u[codes]
+    return codes, parsed, ~ok_u[codes], list(uniques)
 
 
 def _take(values: np.ndarray, codes: np.ndarray, blank: Any) -> np.ndarray:
@@ -282,7 +285,7 @@ def _parse_column(
     if col.kind in ("id", "text"):
         return s
     if col.kind == "number":
-        codes, parsed, bad = _by_unique(s, parse_number)
+        codes, parsed, bad, distinct = _by_unique(s, parse_number)
         report("not_a_number", bad)
         u = np.array([np.nan if p is None else p for p in parsed], dtype=float)
         out = pd.Series(_take(u, codes, np.nan), index=idx)
@@ -292,19 +295,19 @@ def _parse_column(
             out = out.mask(low)
         return out
     if col.kind == "bool":
-        codes, parsed, bad = _by_unique(
+        codes, parsed, bad, distinct = _by_unique(
             s, lambda t: True if fold(t) in YES else False if fold(t) in NO else None
         )
         report("not_yes_no", bad)
         value = _take(np.array([bool(p) for p in parsed], dtype=bool), codes, False)
         missing = _take(np.array([p is None for p in parsed], dtype=bool), codes, True)
-        ticks = bool(parsed) and all(fold(u) == "x" for u in pd.unique(s.dropna().to_numpy()))
+        ticks = bool(distinct) and all(fold(u) == "x" for u in distinct)
         if ticks:
             missing = missing & bad  # a column of ticks: blank means no
         return pd.Series(pd.arrays.BooleanArray(value, missing), index=idx)
     if col.kind == "code":
         lookup = code_lookup(col.vocab or "")
-        codes, parsed, bad = _by_unique(s, lambda t: lookup.get(fold(t)))
+        codes, parsed, bad, distinct = _by_unique(s, lambda t: lookup.get(fold(t)))
         report("unknown_code", bad)
         categories = list(dict.fromkeys(p for p in parsed if p is not None))
         position = {c: i for i, c in enumerate(categories)}
@@ -313,7 +316,7 @@ def _parse_column(
         return pd.Series(cat, index=idx)
     if col.kind in ("date", "date_or_year"):
         year_ok = col.kind == "date_or_year"
-        codes, parsed, bad = _by_unique(s, lambda t: parse_date(t, year_ok))
+        codes, parsed, bad, distinct = _by_unique(s, lambda t: parse_date(t, year_ok))
         report("not_a_date", bad)
         parts = np.array([p or (0, 0, 0) for p in parsed], dtype=np.int64).reshape(-1, 3)
         out = {}
@@ -403,6 +406,19 @@ def validate_survey(survey: RawSurvey, lang: str = "vi") -> Typed:
     return typed
 
 
+def attach_members(hh_ids: pd.Series | None, m_ids: pd.Series) -> np.ndarray:
+    """Position of each member's household (first row of a repeated ID); -1 if none.
+
+    One hash lookup (pandas' string ``isin`` would build an Arrow scalar per known ID).
+    """
+    if hh_ids is None or len(m_ids) == 0:
+        return np.full(len(m_ids), -1, dtype=np.int64)
+    first = (~hh_ids.duplicated(keep="first") & hh_ids.notna()).to_numpy(dtype=bool)
+    index = pd.Index(hh_ids.to_numpy()[first])
+    where = index.get_indexer(m_ids.to_numpy())
+    return np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1).astype(np.int64)
+
+
 def _row_checks(t: Typed) -> None:
     hh, m, issues = t.households, t.members, t.issues
     if t.hh_sheet is not None:
@@ -442,10 +458,10 @@ def _row_checks(t: Typed) -> None:
             t.extras["duplicate_rows"] = dup
     if t.m_sheet is not None and "household_id" in m:
         raw = t.m_sheet
-        known = pd.Index(hh["household_id"].dropna().unique() if "household_id" in hh else [])
         mid = m["household_id"]
-        # a hash lookup: pandas' string isin builds one Arrow scalar per known ID
-        orphan = (known.get_indexer(mid.to_numpy()) < 0) & mid.notna().to_numpy()
+        hh_pos = attach_members(hh.get("household_id"), mid)
+        t.extras["hh_pos"] = hh_pos
+        orphan = (hh_pos < 0) & mid.notna().to_numpy()
         if orphan.any():
             issues.add(
                 "orphan_member",
