@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import mdpoverty
 from mdpoverty.core import Result
 from mdpoverty.errors import InputFileError, UsageError
+from mdpoverty.reports import af
 from mdpoverty.reports import measures as M
 from mdpoverty.reports.weights import indicator_weights, load_weights_file
 from mdpoverty.standards import load_standard
@@ -144,7 +145,7 @@ def test_worked_example_union_and_intersection():
 
 def test_worked_example_both_code_paths(monkeypatch):
     fast = af_example(0.5)
-    monkeypatch.setattr(M, "MAX_PATTERN_CELLS", 0)  # force the per-indicator path
+    monkeypatch.setattr(af, "MAX_PATTERN_CELLS", 0)  # force the per-indicator path
     slow = af_example(0.5)
     for key in fast:
         np.testing.assert_allclose(fast[key], slow[key], rtol=1e-14)
@@ -231,12 +232,12 @@ def test_identities(pop):
 def test_pattern_path_equals_indicator_path(pop):
     X, w, v, g, G, k = pop
     fast = M.af_totals(X, w, k, g, G, v)
-    old = M.MAX_PATTERN_CELLS
+    old = af.MAX_PATTERN_CELLS
     try:
-        M.MAX_PATTERN_CELLS = 0
+        af.MAX_PATTERN_CELLS = 0
         slow = M.af_totals(X, w, k, g, G, v)
     finally:
-        M.MAX_PATTERN_CELLS = old
+        af.MAX_PATTERN_CELLS = old
     for a, b in zip(
         (fast.population, fast.poor, fast.score, fast.censored, fast.uncensored),
         (slow.population, slow.poor, slow.score, slow.censored, slow.uncensored),

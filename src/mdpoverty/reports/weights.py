@@ -93,6 +93,23 @@ def check_weights(w: np.ndarray, codes: Sequence[str], source: str = "weights") 
     return w
 
 
+def _each_once(
+    table: Mapping[str, object], names: Sequence[str], where: str, std: str, noun: tuple[str, str]
+) -> None:
+    """Raise :class:`UsageError` unless ``table`` names each of ``names`` and nothing else."""
+    unknown = [c for c in table if c not in names]
+    missing = [c for c in names if c not in table]
+    if unknown or missing:
+        raise UsageError(
+            f"{where} must name each of {std}'s {noun[0]} once"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            + (f"; missing: {', '.join(missing)}" if missing else ""),
+            f"{where} phải có đủ {noun[1]} của {std}"
+            + (f"; không có: {', '.join(unknown)}" if unknown else "")
+            + (f"; thiếu: {', '.join(missing)}" if missing else ""),
+        )
+
+
 def load_weights_file(path: str | os.PathLike[str], standard: Standard) -> np.ndarray:
     """Read ``[indicators]`` or ``[services]`` weights from a TOML file (see module doc)."""
     p = Path(path)
@@ -115,33 +132,12 @@ def load_weights_file(path: str | os.PathLike[str], standard: Standard) -> np.nd
         )
     if has_ind:
         table = data["indicators"]
-        known = set(codes)
-        unknown = [c for c in table if c not in known]
-        missing = [c for c in codes if c not in table]
-        if unknown or missing:
-            raise UsageError(
-                f"{p}: [indicators] must name each of {standard.id}'s indicators once"
-                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-                + (f"; missing: {', '.join(missing)}" if missing else ""),
-                f"{p}: [indicators] phải có đủ các chỉ số của {standard.id}"
-                + (f"; không có: {', '.join(unknown)}" if unknown else "")
-                + (f"; thiếu: {', '.join(missing)}" if missing else ""),
-            )
+        _each_once(table, codes, f"{p}: [indicators]", standard.id, ("indicators", "các chỉ số"))
         w = np.array([_number(table[c], f"{p}: indicators.{c}") for c in codes])
     else:
         table = data["services"]
         used = list(dict.fromkeys(standard.indicators[c].service for c in codes))
-        unknown = [s for s in table if s not in used]
-        missing = [s for s in used if s not in table]
-        if unknown or missing:
-            raise UsageError(
-                f"{p}: [services] must name each of {standard.id}'s services once"
-                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-                + (f"; missing: {', '.join(missing)}" if missing else ""),
-                f"{p}: [services] phải có đủ các nhóm dịch vụ của {standard.id}"
-                + (f"; không có: {', '.join(unknown)}" if unknown else "")
-                + (f"; thiếu: {', '.join(missing)}" if missing else ""),
-            )
+        _each_once(table, used, f"{p}: [services]", standard.id, ("services", "các nhóm dịch vụ"))
         sw = {s: _number(table[s], f"{p}: services.{s}") for s in used}
         w = nested_weights(standard, sw)
     return check_weights(w, codes, str(p))
