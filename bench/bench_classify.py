@@ -57,8 +57,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import recording  # bench/recording.py: bench/ is on sys.path when run as a script
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+
 RESULTS = BENCH / "RESULTS.md"
 GOAL_TIME = 1.3  # classify time ≤ 1.3 × the read's
 GOAL_MEMORY = 2.0  # classify peak memory ≤ 2 × the read's
@@ -649,28 +652,15 @@ def report(
     return "\n".join(lines) + "\n"
 
 
-RESULTS_HEADER = """# Benchmark results
-
-Recorded by `python bench/bench_classify.py --record` (see `bench/README.md`). Each section
-is one run; a run on the same day for the same number of households replaces its section.
-Goal (issue 3): `mdpoverty classify` within 1.3× the time of fastexcel reading the same
-workbook, peak memory within 2× the read's.
-"""
-
-
 def record(text: str, n_households: int, title_extra: str = "") -> None:
-    """Append (or replace the same day's section of) ``bench/RESULTS.md``."""
+    """Add (or replace the same day's section of) ``bench/RESULTS.md``."""
     today = dt.date.today().isoformat()
-    tag = f"<!-- bench:{today}:{n_households} -->"
-    end = "<!-- /bench -->"
-    heading = f"## {today} — {n_households:,} households{title_extra}"
-    section = f"{tag}\n{heading}\n\n{text}{end}\n"
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else RESULTS_HEADER
-    pattern = re.compile(re.escape(tag) + r".*?" + re.escape(end) + r"\n?", re.S)
-    new = pattern.sub(lambda _: section, old, count=1) if tag in old else None
-    if new is None:
-        new = old.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(new, encoding="utf-8")
+    heading = f"## classify — {today} — {n_households:,} households{title_extra}"
+    goal = (
+        "Goal (issue 3): `mdpoverty classify` within 1.3× the time of fastexcel reading the "
+        "same workbook, peak memory within 2× the read's.\n\n"
+    )
+    recording.record_section(f"bench:{today}:{n_households}", heading, goal + text)
 
 
 # ----------------------------------------------------------------------------- profile

@@ -31,7 +31,7 @@ the 12 censored headcounts is reported.
 Usage (from the repository root; ``pip install mpitb`` for its rows)::
 
     python bench/bench_measures.py                     # 1,000,000 persons, 700 groups
-    python bench/bench_measures.py --record            # write bench/results-measures.md
+    python bench/bench_measures.py --record            # record in bench/RESULTS.md
     python bench/bench_measures.py --persons 100000 --repeat 3 --no-mpitb
 """
 
@@ -51,9 +51,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import recording  # bench/recording.py: bench/ is on sys.path when run as a script
 
 BENCH = Path(__file__).resolve().parent
-RESULTS = BENCH / "results-measures.md"
 K = 1 / 3
 K_MPITB = 33
 GOAL_FLOOR = 1.5
@@ -373,7 +373,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--mpitb-repeat", type=int, default=2, help="timed mpitb calls (slow)")
     ap.add_argument("--no-mpitb", action="store_true")
-    ap.add_argument("--record", action="store_true", help=f"write {RESULTS.name}")
+    ap.add_argument("--record", action="store_true", help="record in bench/RESULTS.md")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -389,14 +389,19 @@ def main() -> None:
     text = report(rows, args)
     print(text)
     if args.record:
-        header = (
-            "# Benchmark: Alkire–Foster measures (issue 5)\n\n"
+        goal = (
             "Recorded by `python bench/bench_measures.py --record`; see the script's docstring "
-            "for what each row runs. Goal: mdpoverty within 1.5× the NumPy floor, ≥ 3× faster "
-            "than PyPI mpitb on the total and ≥ 20× over subgroups, with identical numbers.\n\n"
+            "for what each row runs. Goal (issue 5): mdpoverty within 1.5× the NumPy floor, "
+            "≥ 3× faster than PyPI mpitb on the total and ≥ 20× over subgroups, with identical "
+            "numbers.\n\n"
         )
-        RESULTS.write_text(header + text, encoding="utf-8")
-        print(f"written {RESULTS}", file=sys.stderr)
+        today = dt.date.today().isoformat()
+        recording.record_section(
+            f"measures:{today}:{args.persons}:{args.groups}",
+            f"## Alkire–Foster measures — {today} — {args.persons:,} persons, {args.groups} groups",
+            goal + text,
+        )
+        print(f"recorded in {recording.RESULTS}", file=sys.stderr)
 
 
 if __name__ == "__main__":
