@@ -6,12 +6,14 @@ The library API a notebook user imports::
     result = mdpoverty.classify("survey.xlsx")      # Result: .households, .issues, .counts
     issues = mdpoverty.validate("survey.xlsx")      # the issue table alone
     std = mdpoverty.load_standard("vn-2022-2025")   # a standard, or a path to your own TOML
+    forms = mdpoverty.report("district/", previous="last-year/")  # {"1": Form 1 frame, ...}
     af = mdpoverty.measures("survey.xlsx", by=["commune"])  # Alkire–Foster H, A, M0, ...
 """
 
 from .core import Result, classify, classify_frames, classify_survey, validate
 from .errors import CHECKS, InputFileError, MdpovertyError, StandardError
 from .io import read_survey
+from .reports.batch import change_list, report
 from .reports.measures import MeasuresResult, measures
 from .standards import Standard, load_standard, standard_for
 
@@ -26,12 +28,14 @@ __all__ = [
     "Standard",
     "StandardError",
     "__version__",
+    "change_list",
     "classify",
     "classify_frames",
     "classify_survey",
     "load_standard",
     "measures",
     "read_survey",
+    "report",
     "standard_for",
     "validate",
 ]

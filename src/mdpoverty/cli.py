@@ -327,7 +327,11 @@ def standards(name: str | None) -> int:
 
 # Commands defined in their own modules, registered once `main` exists.
 from .cli_measures import measures as _measures_command  # noqa: E402
+from .cli_report import changes as _changes_command  # noqa: E402
+from .cli_report import report as _report_command  # noqa: E402
 
+main.add_command(_report_command, name="report")
+main.add_command(_changes_command, name="changes")
 main.add_command(_measures_command, name="measures")
 
 __all__ = ["ISSUE_COLUMNS", "Exit", "main"]

@@ -1,0 +1,278 @@
+"""``mdpoverty report`` and ``mdpoverty changes``: the official forms and the change list.
+
+Each command parses options, calls the library (:mod:`mdpoverty.reports.batch`) and renders
+what it returns: the official-form workbook (``-o report.xlsx``), the tidy tables of
+``shared/domain.md`` §8 (CSV, JSON, Parquet), or readable tables on a terminal. Nothing is
+asked interactively; colour and progress only on a terminal; outputs are written to a
+temporary file and renamed into place; one summary line goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from .cli import Console, Exit, _emit, _parse_date, _sibling, common_options, handled
+from .errors import UsageError
+from .io import atomic_path, format_for, write_table
+from .reports.batch import Round, load_round, parse_forms
+from .reports.batch import report as build_report
+from .reports.changes import UNCHANGED, change_list, link_rounds
+
+REPORT_HELP = (
+    "\b\nExit codes:\n"
+    "  0  done: every household classed and counted\n"
+    "  1  data problems: some households not classed, left out of the counts (see the\n"
+    "     not_classed column and the sheet 'Hộ chưa phân loại')\n"
+    "  2  usage error, or an input file that cannot be read\n"
+    "  3  internal error (a bug: please report it), including a report that does not add\n"
+    "     up, which is never written"
+)
+
+
+def _round_options(fn):
+    for d in reversed(
+        [
+            click.option(
+                "--standard",
+                help="Bundled standard id or a TOML file (both rounds; default: by survey date).",
+            ),
+            click.option(
+                "--as-of",
+                callback=_parse_date,
+                help="Survey date for households without one (YYYY-MM-DD or dd/mm/yyyy).",
+            ),
+        ]
+    ):
+        fn = d(fn)
+    return fn
+
+
+def _units(r: Round) -> tuple[int, int]:
+    hh = r.households
+    communes = hh[["province", "district", "commune"]].astype("string").fillna("").drop_duplicates()
+    districts = communes[["province", "district"]].drop_duplicates()
+    return len(communes), len(districts)
+
+
+def _round_text(r: Round, lang: str) -> str:
+    c = r.counts
+    communes, districts = _units(r)
+    if lang == "vi":
+        return (
+            f"{c['households_classed']}/{c['households_in']} hộ ở {communes} xã "
+            f"({districts} huyện), "
+            f"{c['households_rejected']} hộ chưa phân loại (không tính)"
+        )
+    return (
+        f"{c['households_classed']} of {c['households_in']} households in {communes} communes "
+        f"({districts} districts), {c['households_rejected']} not classed (left out)"
+    )
+
+
+def _not_classed_lines(con: Console, r: Round) -> None:
+    if not r.counts["households_rejected"]:
+        return
+    left = r.unclassed().astype({"commune": "string"}).fillna({"commune": ""})
+    for commune, n in left.groupby("commune", sort=False).size().items():
+        con.say(
+            f"  {commune or '(no commune)'}: {n} households not classed",
+            f"  {commune or '(không rõ xã)'}: {n} hộ chưa phân loại",
+            level=1,
+        )
+
+
+def _subtitle(r: Round) -> str:
+    year = r.survey_year()
+    parts = [f"Kỳ rà soát năm {year}"] if year else []
+    if r.standard is not None:
+        parts.append(r.standard.title)
+    return f"({'; '.join(parts)})" if parts else ""
+
+
+def _json_document(frames: dict[str, pd.DataFrame]) -> str:
+    doc = {
+        f"form{k}": json.loads(v.to_json(orient="records", force_ascii=False))
+        for k, v in frames.items()
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def _write(
+    frames: dict[str, pd.DataFrame], current: Round, output: str | None, fmt: str | None
+) -> None:
+    if output:
+        path = Path(output)
+        fmt = format_for(path, fmt)
+        if fmt == "xlsx":
+            from .forms_excel import write_forms
+
+            std = current.standard
+            indicators = (
+                [(std.indicators[c].number, std.indicators[c].label_vi) for c in std.codes]
+                if std
+                else None
+            )
+            errors = current.issues
+            if len(errors) and "severity" in errors:
+                errors = errors[errors["severity"] == "error"]
+            first = next(iter(frames.values()))
+            write_table(
+                first,
+                path,
+                "xlsx",
+                lambda tmp: write_forms(
+                    frames, tmp, indicators=indicators, subtitle=_subtitle(current), issues=errors
+                ),
+            )
+        elif len(frames) == 1:
+            write_table(next(iter(frames.values())), path, fmt)
+        elif fmt == "json":
+            with atomic_path(path) as tmp:
+                tmp.write_text(_json_document(frames), encoding="utf-8")
+        else:
+            for k, frame in frames.items():
+                write_table(frame, _sibling(path, f"form{k}"), fmt)
+        return
+    if fmt == "xlsx" or fmt == "parquet":
+        raise UsageError(f"--format {fmt} needs -o FILE", f"--format {fmt} cần -o TỆP")
+    if len(frames) == 1:
+        k, frame = next(iter(frames.items()))
+        _emit(frame, fmt, f"Biểu {k}")
+    elif fmt == "json":
+        click.echo(_json_document(frames))
+    elif fmt is None and sys.stdout.isatty():
+        for k, frame in frames.items():
+            _emit(frame, None, f"Biểu {k}")
+    else:
+        raise UsageError(
+            "a CSV holds one form: choose --form N, or write all forms with -o report.xlsx",
+            "một tệp CSV chỉ chứa một biểu: chọn --form N, hoặc ghi mọi biểu bằng -o bao-cao.xlsx",
+        )
+
+
+@click.command(epilog=REPORT_HELP)
+@click.argument("surveys", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--form",
+    default="all",
+    show_default=True,
+    help="Which form: 1, 2, 3, 4, 5, several (1,4) or all.",
+)
+@click.option(
+    "--previous",
+    "previous",
+    multiple=True,
+    type=click.Path(),
+    help="The previous round (survey, folder, or classify output; repeatable). "
+    "Default: the survey's previous_class column.",
+)
+@_round_options
+@common_options
+@handled
+def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, verbose) -> int:
+    """Write the official review report (Forms 1–5) for SURVEYS.
+
+    SURVEYS are one or more survey workbooks (or CSV pairs, or classify outputs), or a
+    folder of them: a commune, or every commune of a district, read, validated and classed
+    together. Households with errors are left out of the counts; each form says how many
+    per unit (column not_classed). Forms 2 and 3 (changes in poor / near-poor households)
+    compare with --previous, else with the survey's previous_class column.
+
+    \b
+    -o report.xlsx   every form on its own sheet, laid out like the official forms
+    -o form1.csv     the tidy table of one form (with --form all: report.form1.csv …)
+    (no -o)          tables on a terminal; CSV of one form, or JSON, when piped
+    """
+    con = Console(verbose - quiet, lang)
+    wanted = parse_forms(form)
+    with con.status("Đang lập báo cáo…" if lang == "vi" else "Building the report…"):
+        current = load_round(list(surveys), standard=standard, as_of=as_of, lang=lang)
+        prev = load_round(list(previous), standard=standard, lang=lang) if previous else None
+        frames = build_report(current, form=form, previous=prev)
+    if any(f in wanted and f not in frames for f in ("2", "3")):
+        con.say(
+            "forms 2 and 3 skipped: no previous round (--previous) and no previous_class column",
+            "bỏ qua biểu 2 và 3: không có kỳ trước (--previous) và không có cột Phân loại đầu kỳ",
+        )
+    if any(f in wanted and f not in frames for f in ("4", "5")):
+        con.say(
+            "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
+            "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt (dep_*)",
+        )
+    _write(frames, current, output, fmt)
+    rounds = _round_text(current, lang)
+    if prev is not None:
+        rounds += ("; kỳ trước: " if lang == "vi" else "; previous round: ") + _round_text(
+            prev, lang
+        )
+    done = ", ".join(frames)
+    con.say(
+        f"report: {rounds}; forms {done}" + (f" written to {output}" if output else ""),
+        f"báo cáo: {rounds}; biểu {done}" + (f" đã ghi {output}" if output else ""),
+    )
+    _not_classed_lines(con, current)
+    rejected = current.counts["households_rejected"] + (
+        prev.counts["households_rejected"] if prev else 0
+    )
+    return Exit.OK if rejected == 0 and current.counts["households_in"] else Exit.DATA
+
+
+@click.command(epilog=REPORT_HELP)
+@click.argument("previous", type=click.Path())
+@click.argument("current", type=click.Path())
+@click.option("--changed", is_flag=True, help="Only households whose status changed.")
+@_round_options
+@common_options
+@handled
+def changes(previous, current, changed, standard, as_of, output, fmt, lang, quiet, verbose) -> int:
+    """List every household with its class in PREVIOUS and CURRENT and the change (§4).
+
+    PREVIOUS and CURRENT are surveys, folders of surveys, or classify outputs; household
+    IDs link the rounds. Columns: household_id, commune, previous_class, class, transition,
+    transition_vi (the list a commune posts). --changed keeps only the households whose
+    status changed.
+    """
+    con = Console(verbose - quiet, lang)
+    with con.status("Đang so sánh hai kỳ…" if lang == "vi" else "Comparing the rounds…"):
+        prev = load_round(previous, standard=standard, lang=lang)
+        cur = load_round(current, standard=standard, as_of=as_of, lang=lang)
+        link = link_rounds(cur.households, cur.extra, prev.households, prev.extra)
+        table = change_list(link, changed_only=changed)
+    if output:
+        path = Path(output)
+        fmt = format_for(path, fmt)
+        if fmt == "xlsx":
+            from .excel import write_tables
+
+            write_table(
+                table, path, "xlsx", lambda tmp: write_tables({"Danh sách biến động": table}, tmp)
+            )
+        else:
+            write_table(table, path, fmt)
+    else:
+        if fmt in ("xlsx", "parquet"):
+            raise UsageError(f"--format {fmt} needs -o FILE", f"--format {fmt} cần -o TỆP")
+        _emit(table, fmt, "Biến động")
+    counts = change_list(link)["transition"].value_counts()
+    moved = {k: int(counts.get(k, 0)) for k in ("moved_in", "moved_out", "not_classed")}
+    n_changed = int(counts[~counts.index.isin([*UNCHANGED, *moved])].sum())
+    con.say(
+        f"changes: {len(link)} households, {n_changed} changed class, "
+        f"{moved['moved_in']} moved in, "
+        f"{moved['moved_out']} moved out, {moved['not_classed']} not classed"
+        + (f"; written to {output}" if output else ""),
+        f"biến động: {len(link)} hộ, {n_changed} hộ thay đổi phân loại, {moved['moved_in']} chuyển "
+        f"đến, {moved['moved_out']} chuyển đi, {moved['not_classed']} chưa phân loại"
+        + (f"; đã ghi {output}" if output else ""),
+    )
+    _not_classed_lines(con, cur)
+    rejected = cur.counts["households_rejected"] + prev.counts["households_rejected"]
+    return Exit.OK if rejected == 0 and cur.counts["households_in"] else Exit.DATA
+
+
+__all__ = ["changes", "report"]

@@ -1,0 +1,457 @@
+"""A review round read from one or many files, and the report entry point.
+
+``report()`` is the library call behind ``mdpoverty report`` (GitHub issue 4): read,
+validate and class every survey of a round together (several commune workbooks, or a folder
+of them), link it to the previous round when one is given, build the official forms of
+``shared/domain.md`` §5/§8 and check that they add up before returning them.
+
+A survey may be given as a path (an ``.xlsx`` survey workbook, a households ``.csv`` /
+``.parquet`` with its members file beside it, or a classify output with ``household_id``
+and ``class`` columns), a folder of those, a :class:`~mdpoverty.core.Result`, a classify
+output frame, or a list of any of these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core import Result
+from ..errors import InputFileError, UsageError
+from ..standards import Standard, load_standard
+from ..validate import ISSUE_COLUMNS
+from . import changes, forms
+
+Source = str | os.PathLike | Result | pd.DataFrame
+FORMS = ("1", "2", "3", "4", "5")
+SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")  # what a folder is read for
+OUTPUT_SHEET = "Kết quả"  # the households sheet of `mdpoverty classify -o out.xlsx`
+REPORT_SHEET = "Biểu 1"  # a workbook written by `mdpoverty report`: never an input
+_TRUE = {"true", "1", "yes", "có", "x"}
+_FALSE = {"false", "0", "no", "không", ""}
+
+
+@dataclass
+class Round:
+    """One review round: every household of every file, classed (§8 columns), in file order.
+
+    ``extra`` is aligned with ``households`` (survey_date, previous_class, poverty_exit_date
+    …); ``issues`` is the issue table of all files with a ``source`` column; ``sources`` the
+    files read, in order.
+    """
+
+    households: pd.DataFrame
+    extra: pd.DataFrame
+    issues: pd.DataFrame
+    standard: Standard | None
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def classed(self) -> pd.Series:
+        return self.households["class"].astype("string").fillna("") != ""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        members = pd.to_numeric(self.households["members"], errors="coerce").fillna(0)
+        classed = self.classed
+        return {
+            "households_in": len(self.households),
+            "households_classed": int(classed.sum()),
+            "households_rejected": int((~classed).sum()),
+            "persons_classed": int(members[classed].sum()),
+        }
+
+    def unclassed(self) -> pd.DataFrame:
+        """Unit keys and members of the households left out (errors in their inputs)."""
+        return self.households.loc[~self.classed, [*forms.KEYS, "members"]]
+
+    def survey_year(self) -> int | None:
+        dates = self.extra.get("survey_date")
+        if dates is None:
+            return None
+        years = pd.to_numeric(dates.astype("string").str[:4], errors="coerce").dropna()
+        return int(years.mode().iloc[0]) if len(years) else None
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+def expand(sources: Source | Sequence[Source]) -> list[Source]:
+    """Paths, folders and in-memory results → a flat list; a folder gives its survey files
+    in name order (members files, hidden files, Excel lock files and reports skipped)."""
+    items: Sequence[Source]
+    if isinstance(sources, str | os.PathLike | Result | pd.DataFrame):
+        items = [sources]
+    else:
+        items = list(sources)
+    out: list[Source] = []
+    for item in items:
+        if isinstance(item, str | os.PathLike) and Path(item).is_dir():
+            found = [
+                p
+                for p in sorted(Path(item).iterdir())
+                if p.is_file()
+                and p.suffix.lower() in SURVEY_SUFFIXES
+                and not p.name.startswith((".", "~$"))
+                and not any(w in p.name for w in ("members", "thanh-vien", ".issues."))
+                and not _is_report(p)
+            ]
+            if not found:
+                raise InputFileError(
+                    f"{item}: no survey files in the folder",
+                    f"{item}: thư mục không có tệp khảo sát",
+                )
+            out.extend(found)
+        else:
+            out.append(item)
+    if not out:
+        raise UsageError("no survey given", "chưa chọn tệp khảo sát")
+    return out
+
+
+def _sheet_names(path: Path) -> list[str]:
+    try:
+        import fastexcel
+
+        return list(fastexcel.read_excel(str(path)).sheet_names)
+    except Exception:  # the survey reader says what is wrong with the file
+        return []
+
+
+def _is_report(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm") and REPORT_SHEET in _sheet_names(path)
+
+
+def _parse_bool(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return col.astype("boolean")
+    text = col.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=col.index, dtype="boolean")
+    out[text.isin(_TRUE).fillna(False).to_numpy(bool)] = True
+    out[text.isin(_FALSE).fillna(False).to_numpy(bool)] = False
+    return out
+
+
+def read_classify_output(path: Path) -> pd.DataFrame | None:
+    """A classify output (``household_id`` and ``class`` columns) as text, else None."""
+    suffix = path.suffix.lower()
+    need = {"household_id", "class"}
+    try:
+        if suffix == ".csv":
+            if not need <= set(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns):
+                return None
+            return pd.read_csv(
+                path, dtype="string", keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+            )
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            if not need <= set(pq.read_schema(path).names):
+                return None
+            return pd.read_parquet(path)
+        if suffix == ".json":
+            records = json.loads(path.read_text(encoding="utf-8"))
+            frame = pd.DataFrame(records)
+            return frame if need <= set(frame.columns) else None
+        if suffix in (".xlsx", ".xlsm"):
+            names = _sheet_names(path)
+            sheet = OUTPUT_SHEET if OUTPUT_SHEET in names else (names[0] if names else None)
+            if sheet is None:
+                return None
+            head = pd.read_excel(path, sheet_name=sheet, nrows=0, engine="calamine")
+            if not need <= set(map(str, head.columns)):
+                return None
+            return pd.read_excel(path, sheet_name=sheet, dtype=str, engine="calamine")
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def frame_round(frame: pd.DataFrame, standard: Standard | None = None, source: str = "") -> Round:
+    """A :class:`Round` from a classify-output table (§8 columns; ``class`` empty = not
+    classed). Missing unit columns are blank, missing ``members`` 0, missing ``agricultural``
+    false; ``previous_class`` and ``poverty_exit_date`` columns, when present, go to ``extra``."""
+    hh = frame.reset_index(drop=True).copy()
+    hh.columns = [str(c) for c in hh.columns]
+    for k in ("household_id", *forms.KEYS, "class"):
+        hh[k] = (hh[k] if k in hh else pd.Series(pd.NA, index=hh.index)).astype("string")
+    hh["class"] = hh["class"].fillna("").str.strip()
+    members = hh["members"] if "members" in hh else pd.Series(0, index=hh.index)
+    hh["members"] = (
+        pd.to_numeric(members, errors="coerce").astype("Float64").round().astype("Int64")
+    )
+    hh["agricultural"] = (
+        _parse_bool(hh["agricultural"])
+        if "agricultural" in hh
+        else pd.Series(False, index=hh.index)
+    ).astype("boolean")
+    for c in [c for c in hh.columns if c.startswith("dep_")]:
+        hh[c] = _parse_bool(hh[c])
+    extra = pd.DataFrame(index=hh.index)
+    for c in ("survey_date", "previous_class", "poverty_exit_date"):
+        extra[c] = (
+            hh[c].astype("string") if c in hh else pd.Series(pd.NA, index=hh.index, dtype="string")
+        )
+    issues = pd.DataFrame({c: pd.Series(dtype=object) for c in [*ISSUE_COLUMNS, "source"]})
+    return Round(hh, extra.reset_index(drop=True), issues, standard, [source] if source else [])
+
+
+def _result_round(result: Result, source: str) -> Round:
+    issues = result.issues.copy()
+    issues["source"] = source
+    hh = result.households.reset_index(drop=True)
+    extra = (
+        result.extra.reset_index(drop=True) if len(result.extra) else pd.DataFrame(index=hh.index)
+    )
+    return Round(hh, extra, issues, result.standard, [source])
+
+
+def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: str) -> Round:
+    from .. import core
+
+    if isinstance(item, Result):
+        return _result_round(item, item.source or "<result>")
+    if isinstance(item, pd.DataFrame):
+        return frame_round(item, standard, "<frame>")
+    path = Path(item)
+    frame = read_classify_output(path) if path.exists() else None
+    if frame is not None:
+        return frame_round(frame, standard, str(path))
+    return _result_round(core.classify(path, standard=standard, as_of=as_of, lang=lang), str(path))
+
+
+def _cross_file_duplicates(rounds: list[Round], hh: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Mark a household ID already used in an earlier file as not classed; its issue rows."""
+    source = np.repeat(np.arange(len(rounds)), [len(r.households) for r in rounds])
+    ids = hh["household_id"].astype("string")
+    valid = ids.notna() & (ids != "")
+    first_source = pd.Series(source, index=hh.index)[valid].groupby(ids[valid]).transform("first")
+    dup = pd.Series(False, index=hh.index)
+    dup[valid] = source[valid.to_numpy()] != first_source.to_numpy()
+    if not dup.any():
+        return pd.DataFrame(columns=[*ISSUE_COLUMNS, "source"])
+    names = np.asarray([Path(r.sources[0]).name if r.sources else "" for r in rounds], dtype=object)
+    later = names[source[dup.to_numpy()]]
+    first = names[first_source[dup[valid]].to_numpy()]
+    dup_ids = ids[dup].to_numpy(dtype=object)
+    vi = [
+        f"mã hộ '{i}' đã có trong tệp {f}; hộ ở tệp này không được dùng"
+        for i, f in zip(dup_ids, first, strict=True)
+    ]
+    en = [
+        f"household ID '{i}' already appears in {f}; this row is not used"
+        for i, f in zip(dup_ids, first, strict=True)
+    ]
+    frame = pd.DataFrame(
+        {
+            "sheet": "",
+            "row": pd.array([pd.NA] * len(dup_ids), dtype="Int64"),
+            "column": "household_id",
+            "value": dup_ids,
+            "check": "duplicate_id",
+            "severity": "error",
+            "message": vi if lang == "vi" else en,
+            "household_id": dup_ids,
+            "field": "household_id",
+            "message_vi": vi,
+            "message_en": en,
+            "source": later,
+        }
+    )
+    hh.loc[dup, "class"] = ""
+    return frame
+
+
+def load_round(
+    surveys: Source | Sequence[Source],
+    *,
+    standard: str | os.PathLike[str] | Standard | None = None,
+    as_of: dt.date | None = None,
+    lang: str = "vi",
+) -> Round:
+    """Read, validate and class every survey of a round together (files, folders, results).
+
+    A household ID used in an earlier file is an error on the later file's row (the first
+    stands, as within a workbook, §7): that household is not classed. All files must be
+    classed under standards with the same indicators, else :class:`UsageError`.
+    """
+    if isinstance(surveys, Round):
+        return surveys
+    std = load_standard(standard) if isinstance(standard, str | os.PathLike) else standard
+    rounds = [_one(item, std, as_of, lang) for item in expand(surveys)]
+    codes = {tuple(r.standard.codes) for r in rounds if r.standard is not None}
+    if len(codes) > 1:
+        ids = sorted({r.standard.id for r in rounds if r.standard is not None})
+        raise UsageError(
+            f"the files are classed under different standards ({', '.join(ids)}); pass --standard",
+            f"các tệp được phân loại theo các chuẩn khác nhau ({', '.join(ids)}); "
+            "hãy chọn --standard",
+        )
+    hh = pd.concat([r.households for r in rounds], ignore_index=True)
+    extra = pd.concat(
+        [r.extra.reindex(range(len(r.households))) for r in rounds], ignore_index=True
+    )
+    issue_frames = [r.issues for r in rounds if len(r.issues)]
+    hh["class"] = hh["class"].astype("string").fillna("")
+    dup_issues = _cross_file_duplicates(rounds, hh, lang) if len(rounds) > 1 else None
+    if dup_issues is not None and len(dup_issues):
+        issue_frames.append(dup_issues)
+    issues = (
+        pd.concat(issue_frames, ignore_index=True)
+        if issue_frames
+        else pd.DataFrame(columns=[*ISSUE_COLUMNS, "source"])
+    )
+    std_final = next((r.standard for r in rounds if r.standard is not None), None)
+    if std_final is None:
+        std_final = load_standard("vn-2022-2025")
+    return Round(hh, extra, issues, std_final, [s for r in rounds for s in r.sources])
+
+
+# ------------------------------------------------------------------------------- the report
+
+
+def parse_forms(form: str | int | Iterable[str | int]) -> list[str]:
+    """ "all", "1".."5", 3, or a list of them → the forms in order."""
+    items = [form] if isinstance(form, str | int) else list(form)
+    out: list[str] = []
+    for f in items:
+        text = str(f).strip().lower()
+        picked = list(FORMS) if text == "all" else [p.strip() for p in text.split(",")]
+        for p in picked:
+            if p not in FORMS:
+                raise UsageError(
+                    f"unknown form {f!r}: use 1, 2, 3, 4, 5 or all",
+                    f"không có biểu {f!r}: dùng 1, 2, 3, 4, 5 hoặc all",
+                )
+            if p not in out:
+                out.append(p)
+    return sorted(out)
+
+
+def has_previous_column(current: Round) -> bool:
+    prev = current.extra.get("previous_class")
+    return prev is not None and bool(prev.notna().any())
+
+
+def build_forms(
+    current: Round, wanted: Sequence[str], previous: Round | None = None
+) -> dict[str, pd.DataFrame]:
+    """The form frames of ``wanted`` for a loaded round; Forms 2/3 need ``previous`` or a
+    ``previous_class`` column (else they are skipped when the caller asked for all forms,
+    and a :class:`UsageError` when asked for by number)."""
+    hh = current.households
+    link = None
+    can_change = previous is not None or has_previous_column(current)
+    if can_change and ("2" in wanted or "3" in wanted):
+        link = changes.link_rounds(
+            hh,
+            current.extra,
+            previous.households if previous is not None else None,
+            previous.extra if previous is not None else None,
+        )
+    order = forms.unit_order(hh, link) if link is not None else forms.unit_order(hh)
+    out: dict[str, pd.DataFrame] = {}
+    if "1" in wanted:
+        out["1"] = forms.form1(hh, order)
+    if "2" in wanted or "3" in wanted:
+        if link is None:
+            raise UsageError(
+                "Forms 2 and 3 need the previous round: --previous, or a previous_class column",
+                "Biểu 2 và 3 cần kết quả kỳ trước: --previous, hoặc cột Phân loại đầu kỳ",
+            )
+        unclassed = current.unclassed()
+        if previous is not None:
+            unclassed = pd.concat([unclassed, previous.unclassed()], ignore_index=True)
+        for f in ("2", "3"):
+            if f in wanted:
+                out[f] = changes.change_form(link, f, order, unclassed)
+    if "4" in wanted or "5" in wanted:
+        codes = current.standard.codes if current.standard is not None else []
+        f4 = forms.form4(hh, codes, order)
+        if "4" in wanted:
+            out["4"] = f4
+        if "5" in wanted:
+            out["5"] = forms.form5(f4)
+    return {k: out[k] for k in sorted(out)}
+
+
+def report(
+    surveys: Source | Sequence[Source] | Round,
+    *,
+    form: str | int | Iterable[str | int] = "all",
+    previous: Source | Sequence[Source] | Round | None = None,
+    standard: str | os.PathLike[str] | Standard | None = None,
+    as_of: dt.date | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The official report forms (``shared/domain.md`` §5, §8) as tidy frames, keyed "1"–"5".
+
+    ``surveys``: the current round — file(s), folder(s), :class:`Result`, classify-output
+    frame, or a loaded :class:`Round`; read, validated and classed together. ``previous``:
+    the previous round in any of those shapes (a survey is classed; a classify output is
+    read as is); without it, Forms 2/3 use the survey's ``previous_class`` column. An
+    explicit ``standard`` applies to both rounds (else each file's survey date picks it);
+    ``as_of`` only to the current round. ``form="all"`` gives every form that can be made
+    (Forms 2/3 only with a previous round, Forms 4/5 only with the deprivation flags).
+    Households with errors are left out of the counts and counted per unit in
+    ``not_classed``.
+
+    Raises :class:`~mdpoverty.reports.forms.ReportCheckError` if the forms do not add up
+    (subtotals, rates, Forms 2/3 balance, figures shared between forms): never the case for
+    frames built here, so it means a bug.
+
+    >>> import mdpoverty
+    >>> forms = mdpoverty.report(  # doctest: +SKIP
+    ...     "examples/survey.xlsx", previous="examples/previous-round.xlsx"
+    ... )
+    >>> forms["1"][["number", "unit", "households", "poor_households"]]  # doctest: +SKIP
+    """
+    wanted = parse_forms(form)
+    explicit = not (isinstance(form, str) and form.strip().lower() == "all")
+    current = load_round(surveys, standard=standard, as_of=as_of)
+    prev = None
+    if previous is not None:
+        prev = load_round(previous, standard=standard)
+    if not explicit and prev is None and not has_previous_column(current):
+        wanted = [f for f in wanted if f not in ("2", "3")]
+    codes = current.standard.codes if current.standard is not None else []
+    if not explicit and any(f"dep_{c}" not in current.households for c in codes):
+        wanted = [f for f in wanted if f not in ("4", "5")]
+    out = build_forms(current, wanted, prev)
+    forms.check_forms(out)
+    return out
+
+
+def change_list(
+    previous: Source | Sequence[Source] | Round,
+    current: Source | Sequence[Source] | Round,
+    *,
+    standard: str | os.PathLike[str] | Standard | None = None,
+    as_of: dt.date | None = None,
+    changed_only: bool = False,
+) -> pd.DataFrame:
+    """The per-household change list between two rounds (``mdpoverty changes``, §4)."""
+    prev = load_round(previous, standard=standard)
+    cur = load_round(current, standard=standard, as_of=as_of)
+    link = changes.link_rounds(cur.households, cur.extra, prev.households, prev.extra)
+    return changes.change_list(link, changed_only=changed_only)
+
+
+__all__ = [
+    "FORMS",
+    "Round",
+    "build_forms",
+    "change_list",
+    "expand",
+    "frame_round",
+    "load_round",
+    "parse_forms",
+    "read_classify_output",
+    "report",
+]

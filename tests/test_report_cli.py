@@ -1,0 +1,255 @@
+"""``mdpoverty report`` and ``mdpoverty changes`` through Click's runner: outputs, a folder of
+commune workbooks as one batch, duplicate IDs across files, exit codes, atomic writes, and
+the one-line summary on stderr (GitHub issue 4)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from mdpoverty.cli import Exit
+from mdpoverty.cli_report import changes, report
+from mdpoverty.reports import batch
+from mdpoverty.reports import changes as changes_module
+from mdpoverty.reports.batch import report as library_report
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+SURVEY = EXAMPLES / "survey.xlsx"
+PREVIOUS = EXAMPLES / "previous-round.xlsx"
+
+
+def run(command, *args):
+    return CliRunner().invoke(command, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def generator():
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    return generate
+
+
+@pytest.fixture(scope="module")
+def commune_folder(tmp_path_factory, generator) -> Path:
+    """The example district as one workbook per commune (what communes send the district)."""
+    households, members = generator.generate_district(300, seed=2025, survey_year=2025)
+    folder = tmp_path_factory.mktemp("communes")
+    for i, (commune, hh) in enumerate(households.groupby("commune", sort=False), start=1):
+        m = members[members["household_id"].isin(hh["household_id"])]
+        generator.write_workbook(hh, m, folder / f"{i:02d} {commune}.xlsx", dirty=True)
+    (folder / "~$01 lock file.xlsx").write_bytes(b"")  # an Excel lock file is skipped
+    return folder
+
+
+def test_one_command_all_forms_xlsx(tmp_path):
+    out = tmp_path / "bao-cao.xlsx"
+    r = run(report, SURVEY, "--previous", PREVIOUS, "-o", out)
+    assert r.exit_code == Exit.OK, r.output
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1  # one summary line, for cron
+    assert "300/300 hộ ở 7 xã (2 huyện)" in lines[0] and "biểu 1, 2, 3, 4, 5" in lines[0]
+    assert "\x1b[" not in r.stderr  # no colour when not on a terminal
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Biểu 1", "Biểu 2", "Biểu 3", "Biểu 4", "Biểu 5"]
+    assert [p.name for p in tmp_path.iterdir()] == ["bao-cao.xlsx"]  # no temporary left
+
+
+def test_form1_csv_on_stdout_equals_library():
+    r = run(report, SURVEY, "--form", "1", "--lang", "en")
+    assert r.exit_code == Exit.OK, r.output
+    got = pd.read_csv(io.StringIO(r.stdout), dtype={"number": str}, keep_default_na=False)
+    lib = library_report(SURVEY, form=1)["1"]
+    assert list(got.columns) == list(lib.columns)
+    assert got["households"].tolist() == lib["households"].tolist()
+    assert got["poor_household_rate"].tolist() == lib["poor_household_rate"].tolist()
+    # hand-checked against examples/README.md: 53 poor of 300, 1353 persons
+    total = got[got["level"] == "province"].iloc[0]
+    assert (total["households"], total["persons"], total["poor_households"]) == (300, 1353, 53)
+    assert total["poor_household_rate"] == 17.67
+    assert r.stderr.startswith("report: 300 of 300 households in 7 communes (2 districts)")
+
+
+def test_all_forms_as_csv_files_and_json(tmp_path):
+    r = run(report, SURVEY, "--previous", PREVIOUS, "-o", tmp_path / "r.csv")
+    assert r.exit_code == Exit.OK, r.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"r.form{k}.csv" for k in "12345"]
+    f2 = pd.read_csv(tmp_path / "r.form2.csv", keep_default_na=False, dtype={"number": str})
+    assert list(f2.columns[:6]) == ["number", "level", "unit", "parent", "measure", "start"]
+    total = f2[(f2["level"] == "province") & (f2["measure"] == "households")].iloc[0]
+    assert (total["start"], total["end"]) == (61, 53)  # examples/README.md, Form 2
+    r = run(report, SURVEY, "--form", "4,5", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert list(doc) == ["form4", "form5"]
+    assert doc["form5"][0]["dep_employment"] == 57.14  # Huyện Bảo Thắng: 16 of 28 poor
+
+
+def test_a_folder_of_commune_workbooks_is_one_district(commune_folder, tmp_path):
+    out = tmp_path / "huyen.xlsx"
+    r = run(report, commune_folder, "--previous", PREVIOUS, "-o", out)
+    assert r.exit_code == Exit.OK, r.output
+    whole = library_report(SURVEY, previous=PREVIOUS)
+    folder = library_report(commune_folder, previous=PREVIOUS)
+    for k in "12345":
+        pd.testing.assert_frame_equal(folder[k], whole[k])
+    # several files given one by one are the same batch
+    files = sorted(p for p in commune_folder.iterdir() if not p.name.startswith("~$"))
+    r = run(report, *files, "--form", "1")
+    assert r.exit_code == Exit.OK, r.output
+    assert pd.read_csv(io.StringIO(r.stdout))["households"].iloc[-1] == 300
+
+
+def test_duplicate_ids_across_files(generator, tmp_path):
+    households, members = generator.generate_district(40, seed=7, survey_year=2025)
+    a, b = households.iloc[:25], households.iloc[20:]  # five households in both files
+    for name, hh in (("a.xlsx", a), ("b.xlsx", b)):
+        m = members[members["household_id"].isin(hh["household_id"])]
+        generator.write_workbook(hh, m, tmp_path / name)
+    rnd = batch.load_round(tmp_path)
+    assert rnd.counts["households_in"] == 45 and rnd.counts["households_rejected"] == 5
+    dup = rnd.issues[rnd.issues["check"] == "duplicate_id"]
+    assert len(dup) == 5 and set(dup["source"]) == {"b.xlsx"}
+    assert dup["message"].iloc[0].endswith("đã có trong tệp a.xlsx; hộ ở tệp này không được dùng")
+    r = run(report, tmp_path, "--form", "1", "-o", tmp_path / "out" / "f1.csv")
+    assert r.exit_code == Exit.DATA  # data problems: report written, 5 left out
+    f1 = pd.read_csv(tmp_path / "out" / "f1.csv", keep_default_na=False)
+    assert f1[f1["level"] == "province"]["not_classed"].iloc[0] == 5
+    assert f1[f1["level"] == "province"]["households"].iloc[0] == 40
+
+
+def test_survey_with_errors_is_reported_with_its_households_left_out(tmp_path):
+    out = tmp_path / "r.xlsx"
+    r = run(report, EXAMPLES / "survey-with-errors.xlsx", "--previous", PREVIOUS, "-o", out)
+    assert r.exit_code == Exit.DATA, r.output
+    assert "10 hộ chưa phân loại" in r.stderr
+    wb = load_workbook(out)
+    assert "Hộ chưa phân loại" in wb.sheetnames
+    ws = wb["Biểu 1"]
+    notes = [c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("Ghi chú")]
+    assert notes and notes[0].startswith("Ghi chú: 10 hộ chưa phân loại được do lỗi dữ liệu")
+    f1 = library_report(EXAMPLES / "survey-with-errors.xlsx", form=1)["1"]
+    assert f1.iloc[-1][["households", "not_classed"]].tolist() == [291, 10]
+
+
+def test_a_report_that_does_not_add_up_is_not_written(tmp_path, monkeypatch):
+    real = changes_module.change_form
+
+    def broken(*args, **kwargs):
+        frame = real(*args, **kwargs)
+        frame.loc[0, "end"] += 1  # a bug that breaks the balance of one row
+        return frame
+
+    monkeypatch.setattr(changes_module, "change_form", broken)
+    out = tmp_path / "r.xlsx"
+    r = run(report, SURVEY, "--previous", PREVIOUS, "-o", out)
+    assert r.exit_code == Exit.INTERNAL
+    assert "không khớp" in r.stderr and "start − decreases + increases" in r.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--form", "9"], "không có biểu"),
+        (["--form", "2"], "Biểu 2 và 3 cần kết quả kỳ trước"),
+        (["--format", "xlsx"], "cần -o"),
+    ],
+)
+def test_usage_errors(tmp_path, generator, args, message):
+    households, members = generator.generate_district(10, seed=3, survey_year=2025)
+    plain = tmp_path / "plain.xlsx"
+    generator.write_workbook(households.drop(columns="previous_class"), members, plain)
+    r = run(report, plain, *args)
+    assert r.exit_code == Exit.USAGE
+    assert message in r.stderr
+    assert "Traceback" not in r.output
+
+
+def test_all_forms_as_csv_on_stdout_is_a_usage_error():
+    r = run(report, SURVEY, "--format", "csv")
+    assert r.exit_code == Exit.USAGE and "--form N" in r.stderr
+
+
+def test_unreadable_survey_is_exit_2(tmp_path):
+    r = run(report, tmp_path / "missing.xlsx")
+    assert r.exit_code == Exit.USAGE and "không tìm thấy tệp" in r.stderr
+    (tmp_path / "empty").mkdir()
+    r = run(report, tmp_path / "empty")
+    assert r.exit_code == Exit.USAGE
+
+
+def test_without_previous_all_means_forms_1_4_5(tmp_path, generator):
+    households, members = generator.generate_district(10, seed=3, survey_year=2025)
+    plain = tmp_path / "plain.xlsx"
+    generator.write_workbook(households.drop(columns="previous_class"), members, plain)
+    r = run(report, plain, "-o", tmp_path / "r.xlsx")
+    assert r.exit_code == Exit.OK, r.output
+    assert load_workbook(tmp_path / "r.xlsx").sheetnames == ["Biểu 1", "Biểu 4", "Biểu 5"]
+    assert "bỏ qua biểu 2 và 3" in r.stderr
+
+
+def test_previous_round_as_classify_output(tmp_path):
+    from mdpoverty import classify
+
+    prev = classify(PREVIOUS).households
+    prev.to_csv(tmp_path / "ket-qua-2024.csv", index=False)
+    r = run(report, SURVEY, "--previous", tmp_path / "ket-qua-2024.csv", "--form", "2")
+    assert r.exit_code == Exit.OK, r.output
+    f2 = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+    total = f2[(f2["level"] == "province") & (f2["measure"] == "persons")].iloc[0]
+    assert (total["start"], total["end"]) == (283, 263)  # as with the survey itself
+
+
+def test_changes_command(tmp_path):
+    r = run(changes, PREVIOUS, SURVEY, "--changed", "--lang", "en")
+    assert r.exit_code == Exit.OK, r.output
+    table = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
+    assert list(table.columns) == [
+        "household_id",
+        "commune",
+        "previous_class",
+        "class",
+        "transition",
+        "transition_vi",
+    ]
+    assert "remained_poor" not in set(table["transition"])
+    row = table[table["household_id"] == "LC-BT-01-0059"].iloc[0]
+    assert (row["previous_class"], row["class"], row["transition"]) == ("poor", "", "moved_out")
+    assert r.stderr.startswith("changes: 303 households")
+    out = tmp_path / "bien-dong.xlsx"
+    r = run(changes, PREVIOUS, SURVEY, "-o", out)
+    assert r.exit_code == Exit.OK
+    ws = load_workbook(out)["Danh sách biến động"]
+    assert [c.value for c in ws[1]][:5] == [
+        "household_id",
+        "commune",
+        "previous_class",
+        "class",
+        "transition",
+    ]
+    assert ws.max_row == 304
+
+
+def test_readme_form1_excerpt_is_what_the_command_prints():
+    """examples/README.md shows Form 1's CSV as the generator reckons it: the command agrees."""
+    text = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Two review rounds") :]
+    block = section[section.index("```csv\n") + 7 :]
+    excerpt = block[: block.index("```")].strip().splitlines()
+    r = run(report, SURVEY, "--form", "1", "--format", "csv")
+    assert r.exit_code == Exit.OK, r.output
+    printed = r.stdout.splitlines()
+    assert excerpt[0] == printed[0]
+    assert all(line in printed for line in excerpt[1:]), excerpt
