@@ -1823,6 +1823,9 @@ def _make_reproducible(path: Path) -> None:
             )
 
 
+KEPT_SECTION = "## Two review rounds"
+
+
 def build_examples(directory: Path, n_households: int, seed: int) -> dict[str, Path]:
     """Write the example workbooks and README into ``directory``."""
     households, members, truth = _generate(n_households, seed, 2025)
@@ -1834,7 +1837,12 @@ def build_examples(directory: Path, n_households: int, seed: int) -> dict[str, P
     _make_reproducible(clean)
     _make_reproducible(bad)
     readme = directory / "README.md"
-    readme.write_text(_readme(households, members, truth, errors, seed), encoding="utf-8")
+    # Sections other scripts append (generate_rounds.py: "## Two review rounds…") are kept.
+    old = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    cut = old.find(KEPT_SECTION)
+    kept = "\n" + old[cut:] if cut >= 0 else ""
+    text = _readme(households, members, truth, errors, seed).rstrip("\n") + "\n" + kept
+    readme.write_text(text, encoding="utf-8")
     return {"survey": clean, "errors": bad, "readme": readme}
 
 
