@@ -121,6 +121,8 @@ def test_duplicate_ids_across_files(generator, tmp_path):
     assert rnd.counts["households_in"] == 45 and rnd.counts["households_rejected"] == 5
     dup = rnd.issues[rnd.issues["check"] == "duplicate_id"]
     assert len(dup) == 5 and set(dup["source"]) == {"b.xlsx"}
+    # located in the later file: b.xlsx starts with the five shared households, rows 2-6
+    assert dup["row"].tolist() == [2, 3, 4, 5, 6] and set(dup["sheet"]) == {"Hộ gia đình"}
     assert dup["message"].iloc[0].endswith("đã có trong tệp a.xlsx; hộ ở tệp này không được dùng")
     r = run(report, tmp_path, "--form", "1", "-o", tmp_path / "out" / "f1.csv")
     assert r.exit_code == Exit.DATA  # data problems: report written, 5 left out

@@ -33,8 +33,9 @@ class Result:
     standard: Standard
     source: str = ""
     counts: dict[str, int] = field(default_factory=dict)
-    # Aligned with ``households`` (same positions), beyond the output contract: survey_date,
-    # previous_class, poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu.
+    # Aligned with ``households`` (same positions), beyond the output contract: sheet and row
+    # (where the household is in the workbook), survey_date, previous_class,
+    # poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu.
     extra: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
@@ -542,6 +543,8 @@ def _extra_frame(t: Typed) -> pd.DataFrame:
 
     extra = pd.DataFrame(
         {
+            "sheet": t.hh_sheet.name if t.hh_sheet is not None else "",
+            "row": pd.array(hh.index, dtype="Int64"),  # the Excel row a person sees
             "survey_date": _date_text(hh, "survey_date"),
             "previous_class": col("previous_class", "string"),
             "poverty_exit_date": _date_text(hh, "poverty_exit_date"),

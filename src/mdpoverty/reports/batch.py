@@ -241,6 +241,10 @@ def _cross_file_duplicates(rounds: list[Round], hh: pd.DataFrame, lang: str) -> 
     later = names[source[dup.to_numpy()]]
     first = names[first_source[dup[valid]].to_numpy()]
     dup_ids = ids[dup].to_numpy(dtype=object)
+    extra = pd.concat([r.extra.reset_index(drop=True) for r in rounds], ignore_index=True)
+    where = dup.to_numpy()
+    sheet = extra["sheet"].to_numpy(dtype=object)[where] if "sheet" in extra else ""
+    row = extra["row"].to_numpy(dtype=object)[where] if "row" in extra else [pd.NA] * len(dup_ids)
     vi = [
         f"mã hộ '{i}' đã có trong tệp {f}; hộ ở tệp này không được dùng"
         for i, f in zip(dup_ids, first, strict=True)
@@ -251,8 +255,8 @@ def _cross_file_duplicates(rounds: list[Round], hh: pd.DataFrame, lang: str) -> 
     ]
     frame = pd.DataFrame(
         {
-            "sheet": "",
-            "row": pd.array([pd.NA] * len(dup_ids), dtype="Int64"),
+            "sheet": sheet,
+            "row": pd.array(row, dtype="Int64"),
             "column": "household_id",
             "value": dup_ids,
             "check": "duplicate_id",
