@@ -21,6 +21,7 @@ import pandas as pd
 from . import core
 from .errors import CHECKS, MdpovertyError, UsageError
 from .io import FORMATS, format_for, to_json, write_table
+from .safety import run_guard
 from .standards import bundled, load_standard
 from .validate import ISSUE_COLUMNS
 
@@ -133,7 +134,8 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         lang = kwargs.get("lang", "vi")
         try:
-            code = fn(*args, **kwargs)
+            with run_guard(kwargs.get("output"), lang):  # SIGTERM/SIGHUP: clean exit
+                code = fn(*args, **kwargs)
         except MdpovertyError as exc:
             click.echo(f"mdpoverty: {exc.text(lang)}", err=True)
             code = exc.exit_code

@@ -569,8 +569,9 @@ def _accounting(t: Typed, ctx: rules.Ctx, blocked: np.ndarray) -> dict[str, int]
         "members_classed": int(used.sum()),
         "members_rejected": int(n_members - used.sum()),
     }
-    assert counts["households_in"] == counts["households_classed"] + counts["households_rejected"]
-    assert counts["members_in"] == counts["members_classed"] + counts["members_rejected"]
+    for kind in ("households", "members"):  # every input row is accounted for, always
+        if counts[f"{kind}_in"] != counts[f"{kind}_classed"] + counts[f"{kind}_rejected"]:
+            raise RuntimeError(f"accounting broken: {kind} in != classed + rejected ({counts})")
     return counts
 
 

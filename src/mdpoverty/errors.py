@@ -271,6 +271,38 @@ CHECKS: dict[str, Check] = {
             "Fill the sheet.",
             "Nhập dữ liệu vào trang.",
         ),
+        # File-level refusals (mdpoverty.safety): the whole file is refused, exit 2.
+        _c(
+            "zip_bomb",
+            "error",
+            "refused: {detail}; a zip bomb or a forged workbook, not a file Excel writes",
+            "bị từ chối: {detail}; có thể là zip bomb hoặc tệp giả mạo, Excel không tạo ra tệp "
+            "như vậy",
+            "Do not open the file elsewhere; ask the sender for the survey again, saved from "
+            "Excel as .xlsx. A genuine survey this large: split it into smaller workbooks.",
+            "Không mở tệp bằng chương trình khác; đề nghị người gửi gửi lại tệp khảo sát, lưu từ "
+            "Excel dạng .xlsx. Nếu tệp thật sự lớn như vậy: chia thành nhiều tệp nhỏ hơn.",
+        ),
+        _c(
+            "xml_entity",
+            "error",
+            "refused: part '{value}' of the workbook {detail} (XML entity expansion), which "
+            "Excel never writes",
+            "bị từ chối: thành phần '{value}' của tệp {detail} (mở rộng thực thể XML), Excel "
+            "không bao giờ ghi như vậy",
+            "Ask the sender for the survey again, saved from Excel as .xlsx.",
+            "Đề nghị người gửi gửi lại tệp khảo sát, lưu từ Excel dạng .xlsx.",
+        ),
+        _c(
+            "far_cell",
+            "error",
+            "refused: cell {value} lies far outside the data: {detail}",
+            "bị từ chối: ô {value} nằm quá xa vùng dữ liệu: {detail}",
+            "In Excel press Ctrl+End to find the last used cell; delete that stray cell (or the "
+            "empty rows and columns up to it), save and run again.",
+            "Trong Excel nhấn Ctrl+End để tìm ô cuối cùng có dữ liệu; xoá ô thừa đó (hoặc các "
+            "dòng, cột trống tới ô đó), lưu lại rồi chạy lại.",
+        ),
     ]
 }
 

@@ -171,6 +171,9 @@ def text_grid(frame: pd.DataFrame, header: bool = True) -> pa.Table:
 def _read_xlsx(path: Path) -> RawSurvey:
     import fastexcel
 
+    from .safety import check_xlsx
+
+    check_xlsx(path)  # zip bombs, XML entities, far cells: refused before fastexcel inflates
     try:
         reader = fastexcel.read_excel(str(path))
         names = list(reader.sheet_names)
@@ -347,10 +350,12 @@ FORMATS = ("csv", "xlsx", "parquet", "json")
 
 _RISKY = r"^[=+\-@\t\r]"
 _NUMBER = r"^[+-]?\d[\d.,]*$"  # a signed number is data, not a formula
+_NOT_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # control characters XML cannot hold
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with a quote."""
+    """Prefix text cells that a spreadsheet would run as a formula with a quote, and replace
+    control characters (which an xlsx cannot hold, and a terminal may obey) with U+FFFD."""
     out = frame.copy(deep=False)
     for col in out.columns:
         s = out[col]
@@ -358,6 +363,10 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         text = s.astype("string")
         arr = pa.array(text)
+        if pc.any(pc.match_substring_regex(arr, _NOT_XML)).as_py():  # fuzz: xlsx writer crashed
+            arr = pc.replace_substring_regex(arr, _NOT_XML, "\ufffd")
+            text = pd.Series(arr.to_pandas(), index=s.index, dtype="string")
+            out[col] = text
         risky = pc.and_(
             pc.match_substring_regex(arr, _RISKY), pc.invert(pc.match_substring_regex(arr, _NUMBER))
         )

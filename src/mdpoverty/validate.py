@@ -416,6 +416,8 @@ def attach_members(hh_ids: pd.Series | None, m_ids: pd.Series) -> np.ndarray:
     first = (~hh_ids.duplicated(keep="first") & hh_ids.notna()).to_numpy(dtype=bool)
     index = pd.Index(hh_ids.to_numpy()[first])
     where = index.get_indexer(m_ids.to_numpy())
+    if not len(index):  # no household has an ID: every member is an orphan (fuzz-found crash)
+        return np.full(len(m_ids), -1, dtype=np.int64)
     return np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1).astype(np.int64)
 
 
