@@ -56,3 +56,14 @@ def test_exit_codes_documented_in_readme_and_help() -> None:
 def test_every_check_has_both_languages_and_a_fix() -> None:
     for c in CHECKS.values():
         assert c.en and c.vi and c.fix_en and c.fix_vi and c.severity in ("error", "warning")
+
+
+@pytest.mark.parametrize("module", ["cli_measures", "cli_report", "cli_common", "cli"])
+def test_each_command_module_imports_on_its_own(module: str) -> None:
+    """A command module must not need `mdpoverty.cli` imported first (no import cycle)."""
+    import subprocess
+    import sys
+
+    code = f"import mdpoverty.{module}"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

@@ -17,7 +17,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from .cli import Console, Exit, _emit, _sibling, handled, survey_options
+from .cli_common import Console, Exit, _emit, _sibling, handled, survey_options
 from .errors import UsageError
 from .io import format_for, write_table
 from .reports.measures import ALL, MeasuresResult

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from .cli import Console, Exit, _emit, _parse_date, _sibling, common_options, handled
+from .cli_common import Console, Exit, _emit, _parse_date, _sibling, common_options, handled
 from .errors import UsageError
 from .io import atomic_path, format_for, write_table
 from .reports.batch import Round, load_round, parse_forms

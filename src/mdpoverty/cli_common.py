@@ -1,0 +1,184 @@
+"""What every ``mdpoverty`` command shares: exit codes, option groups, the error wrapper,
+stderr for people and stdout rendering.
+
+Kept apart from :mod:`mdpoverty.cli` so that commands defined in their own modules
+(``cli_report``, ``cli_measures``) import it without importing the command group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from .errors import MdpovertyError
+from .io import FORMATS, to_json
+from .safety import run_guard
+
+
+class Exit(IntEnum):
+    OK = 0  # every household classed / no errors
+    DATA = 1  # data problems: some households not classed (see the issue table)
+    USAGE = 2  # bad options, or an input file that cannot be read at all
+    INTERNAL = 3  # a bug in mdpoverty: please report it
+
+
+EXIT_HELP = (
+    "\b\nExit codes:\n"
+    "  0  done: every household classed\n"
+    "  1  data problems: some households not classed (see the issues)\n"
+    "  2  usage error, or an input file that cannot be read\n"
+    "  3  internal error (a bug: please report it)"
+)
+
+
+class Console:
+    """stderr for people: quiet/verbose is one number; colour and progress only on a TTY."""
+
+    def __init__(self, verbosity: int, lang: str) -> None:
+        self.verbosity = verbosity
+        self.lang = lang
+        self.tty = sys.stderr.isatty()
+
+    def say(self, en: str, vi: str, level: int = 0) -> None:
+        if self.verbosity >= level:
+            click.echo(vi if self.lang == "vi" else en, err=True)
+
+    def status(self, text: str) -> Any:
+        import contextlib
+
+        if self.tty and self.verbosity >= 0:
+            from rich.console import Console as RichConsole
+
+            return RichConsole(stderr=True).status(text)
+        return contextlib.nullcontext()
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            pass
+    raise click.BadParameter(f"{value!r}: use YYYY-MM-DD or dd/mm/yyyy")
+
+
+def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every command shares, declared once."""
+    decorators = [
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False),
+            help="Write to this file (format from its suffix).",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(FORMATS),
+            help="Output format (default: from -o, else csv when piped).",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(["vi", "en"]),
+            default="vi",
+            show_default=True,
+            help="Language of messages.",
+        ),
+        click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable)."),
+        click.option("-v", "--verbose", count=True, help="More on stderr (repeatable)."),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def survey_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    decorators = [
+        click.argument("survey", type=click.Path()),
+        click.option(
+            "--members",
+            type=click.Path(dir_okay=False),
+            help="Members CSV/Parquet, when not beside the households file.",
+        ),
+        click.option(
+            "--standard", help="Bundled standard id (see `mdpoverty standards`) or a TOML file."
+        ),
+        click.option(
+            "--as-of",
+            callback=_parse_date,
+            help="Survey date for households without one (YYYY-MM-DD or dd/mm/yyyy).",
+        ),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def handled(fn: Callable[..., int]) -> Callable[..., None]:
+    """Run a command body; turn its return value and any failure into an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        lang = kwargs.get("lang", "vi")
+        try:
+            with run_guard(kwargs.get("output"), lang):  # SIGTERM/SIGHUP: clean exit
+                code = fn(*args, **kwargs)
+        except MdpovertyError as exc:
+            click.echo(f"mdpoverty: {exc.text(lang)}", err=True)
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            click.echo("mdpoverty: interrupted", err=True)
+            code = 130
+        except Exception as exc:  # a bug: one line, the traceback only with -v
+            if kwargs.get("verbose"):
+                traceback.print_exc()
+            click.echo(
+                f"mdpoverty: internal error ({type(exc).__name__}: {exc}); "
+                "please report it with the command you ran",
+                err=True,
+            )
+            code = Exit.INTERNAL
+        sys.exit(int(code))
+
+    return wrapper
+
+
+def _sibling(path: Path, name: str) -> Path:
+    return path.with_name(f"{path.stem}.{name}{path.suffix}")
+
+
+def _emit(frame: pd.DataFrame, fmt: str | None, title: str) -> None:
+    """A result table on stdout: a rich table on a TTY, else CSV (or the asked format)."""
+    if fmt is None and sys.stdout.isatty():
+        from rich.console import Console as RichConsole
+        from rich.table import Table
+
+        table = Table(title=title)
+        for col in frame.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in frame.astype("string").fillna("").itertuples(index=False):
+            table.add_row(*row)
+        RichConsole().print(table)
+    elif fmt == "json":
+        click.echo(to_json(frame))
+    else:
+        click.echo(frame.to_csv(index=False), nl=False)
+
+
+def _issue_summary(con: Console, issues: pd.DataFrame) -> None:
+    if issues.empty:
+        return
+    counts = issues.groupby(["severity", "check"]).size()
+    for (sev, check), n in counts.items():
+        con.say(f"  {n:>6} {sev:<7} {check}", f"  {n:>6} {sev:<7} {check}", level=1)
