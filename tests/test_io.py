@@ -174,14 +174,17 @@ def test_bad_file_is_one_clear_line(tmp_path: Path, name: str) -> None:
         assert res.exit_code == Exit.USAGE, res.output
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and name in lines[0], res.stderr
+        check = lines[0].rsplit("[", 1)[-1].rstrip("]")  # the id `mdpoverty explain` knows
+        assert check in mdpoverty.CHECKS, lines[0]
         assert "Traceback" not in res.output and res.stdout == ""
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
-    for target in (tmp_path / "nope.xlsx", tmp_path):
+    for target, check in ((tmp_path / "nope.xlsx", "file_not_found"), (tmp_path, "file_is_folder")):
         res = CliRunner().invoke(main, ["classify", str(target)])
         assert res.exit_code == Exit.USAGE
         assert len(res.stderr.strip().splitlines()) == 1
+        assert res.stderr.strip().endswith(f"[{check}]")
 
 
 def test_workbook_without_households_sheet(tmp_path: Path) -> None:

@@ -51,22 +51,30 @@ class RawSurvey:
 # ---------------------------------------------------------------- reading
 
 
-def _fail(path: Path, en: str, vi: str) -> InputFileError:
-    return InputFileError(f"{path}: {en}", f"{path}: {vi}")
+def _fail(path: Path, check: str, en: str, vi: str) -> InputFileError:
+    """One line naming the file, what is wrong, and the check id ``mdpoverty explain`` knows."""
+    return InputFileError(f"{path}: {en} [{check}]", f"{path}: {vi} [{check}]")
 
 
 def _sniff(path: Path) -> bytes:
     if not path.exists():
-        raise _fail(path, "file not found", "không tìm thấy tệp")
+        raise _fail(path, "file_not_found", "file not found", "không tìm thấy tệp")
     if path.is_dir():
-        raise _fail(path, "is a folder, not a survey file", "là thư mục, không phải tệp khảo sát")
+        raise _fail(
+            path,
+            "file_is_folder",
+            "is a folder, not a survey file",
+            "là thư mục, không phải tệp khảo sát",
+        )
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise _fail(path, f"cannot be opened ({exc.strerror})", "không mở được tệp") from None
+        raise _fail(
+            path, "file_unreadable", f"cannot be opened ({exc.strerror})", "không mở được tệp"
+        ) from None
     if not head:
-        raise _fail(path, "the file is empty", "tệp rỗng")
+        raise _fail(path, "file_empty", "the file is empty", "tệp rỗng")
     return head
 
 
@@ -232,16 +240,23 @@ def _unreadable(path: Path, exc: Exception, sheet: str | None = None) -> InputFi
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return _fail(
             path,
+            "workbook_locked",
             "is password-protected or an old .xls saved under another name; "
             "open it in Excel and save it as .xlsx without a password",
             "có mật khẩu hoặc là tệp .xls cũ bị đổi tên; mở bằng Excel và lưu lại dạng .xlsx "
             "không mật khẩu",
         )
     if not head.startswith(b"PK"):
-        return _fail(path, "is not an Excel workbook (.xlsx)", "không phải tệp Excel (.xlsx)")
+        return _fail(
+            path,
+            "not_a_workbook",
+            "is not an Excel workbook (.xlsx)",
+            "không phải tệp Excel (.xlsx)",
+        )
     detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
     return _fail(
         path,
+        "workbook_damaged",
         f"the workbook is damaged and cannot be read{where}: {detail}",
         f"tệp Excel bị hỏng, không đọc được{where}: {detail}",
     )
@@ -269,13 +284,15 @@ def _read_table_file(path: Path) -> pa.Table:
         )
     except UnicodeDecodeError:
         raise _fail(
-            path, "is not UTF-8 text; save the CSV as UTF-8", "không phải văn bản UTF-8"
+            path, "not_utf8", "is not UTF-8 text; save the CSV as UTF-8", "không phải văn bản UTF-8"
         ) from None
     except pd.errors.EmptyDataError:
-        raise _fail(path, "the file is empty", "tệp rỗng") from None
+        raise _fail(path, "file_empty", "the file is empty", "tệp rỗng") from None
     except Exception as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-        raise _fail(path, f"cannot be read: {detail}", f"không đọc được: {detail}") from None
+        raise _fail(
+            path, "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
+        ) from None
     return pa.table({f"c{i}": pa.array(grid[c].tolist(), pa.string()) for i, c in enumerate(grid)})
 
 
@@ -315,12 +332,18 @@ def read_survey(
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls") or head.startswith(b"PK"):
         if suffix in (".csv", ".parquet"):
-            raise _fail(p, f"is a zip/workbook file named {suffix}", f"không phải tệp {suffix}")
+            raise _fail(
+                p,
+                "not_a_workbook",
+                f"is a zip/workbook file named {suffix}",
+                f"không phải tệp {suffix}",
+            )
         return _read_xlsx(p)
     if suffix in (".csv", ".parquet", ".txt"):
         return _read_pair(p, Path(members) if members else None)
     raise _fail(
         p,
+        "unsupported_file",
         "unsupported file type; give an .xlsx workbook or a .csv/.parquet pair",
         "loại tệp không hỗ trợ; dùng tệp .xlsx hoặc cặp tệp .csv/.parquet",
     )

@@ -119,8 +119,8 @@ def _refuse(path: Path, check: str, en: str, vi: str, value: str = "") -> InputF
 
 def _damaged(path: Path, en: str, vi: str) -> InputFileError:
     return InputFileError(
-        f"{path}: the workbook is damaged and cannot be read: {en}",
-        f"{path}: tệp Excel bị hỏng, không đọc được: {vi}",
+        f"{path}: the workbook is damaged and cannot be read: {en} [workbook_damaged]",
+        f"{path}: tệp Excel bị hỏng, không đọc được: {vi} [workbook_damaged]",
     )
 
 

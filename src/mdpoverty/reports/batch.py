@@ -105,8 +105,8 @@ def expand(sources: Source | Sequence[Source]) -> list[Source]:
             ]
             if not found:
                 raise InputFileError(
-                    f"{item}: no survey files in the folder",
-                    f"{item}: thư mục không có tệp khảo sát",
+                    f"{item}: no survey files in the folder [file_not_found]",
+                    f"{item}: thư mục không có tệp khảo sát [file_not_found]",
                 )
             out.extend(found)
         else:

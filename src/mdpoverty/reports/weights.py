@@ -117,11 +117,13 @@ def load_weights_file(path: str | os.PathLike[str], standard: Standard) -> np.nd
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputFileError(
-            f"{p}: weights file not found", f"{p}: không tìm thấy tệp trọng số"
+            f"{p}: weights file not found [file_not_found]",
+            f"{p}: không tìm thấy tệp trọng số [file_not_found]",
         ) from None
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputFileError(
-            f"{p}: not a readable TOML file ({exc})", f"{p}: tệp TOML không đọc được ({exc})"
+            f"{p}: not a readable TOML file ({exc}) [file_unreadable]",
+            f"{p}: tệp TOML không đọc được ({exc}) [file_unreadable]",
         ) from None
     codes = standard.codes
     has_ind, has_srv = "indicators" in data, "services" in data
