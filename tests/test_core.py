@@ -115,3 +115,21 @@ def test_undetermined_indicator_is_blank_never_not_deprived() -> None:
     ):
         assert pd.isna(out.loc["B", f"dep_{code}"]), code
     assert out.loc["B", "dep_telecom"] == False  # noqa: E712 - needs no age
+
+
+def test_outputs_get_ordinary_permissions(tmp_path) -> None:
+    """Atomic writes go through a private temp file; the output must not stay owner-only."""
+    import os
+    import stat
+
+    from mdpoverty.io import write_table
+
+    old = os.umask(0o022)
+    try:
+        out = write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        out.chmod(0o664)  # replacing a file keeps its mode
+        write_table(pd.DataFrame({"a": [2]}), out)
+        assert stat.S_IMODE(out.stat().st_mode) == 0o664
+    finally:
+        os.umask(old)

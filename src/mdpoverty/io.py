@@ -352,6 +352,12 @@ def read_survey(
 # ---------------------------------------------------------------- writing
 
 
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it into place only on success."""
@@ -362,6 +368,9 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp makes the file owner-only; the output gets the mode a plain open() would
+        # (or keeps the mode of the file it replaces), so a shared folder can still read it
+        os.chmod(tmp_path, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
         os.replace(tmp_path, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
