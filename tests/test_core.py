@@ -133,3 +133,35 @@ def test_outputs_get_ordinary_permissions(tmp_path) -> None:
         assert stat.S_IMODE(out.stat().st_mode) == 0o664
     finally:
         os.umask(old)
+
+
+def test_summary_by_district_and_commune_in_input_order() -> None:
+    hh = pd.DataFrame(
+        [
+            {**BASE_HH, "household_id": "A", "district": "Huyện Z", "commune": "Xã Z1"},
+            {**BASE_HH, "household_id": "B", "district": "Huyện A", "commune": "Xã A1"},
+            {
+                **BASE_HH,
+                "household_id": "C",
+                "district": "Huyện Z",
+                "commune": "Xã Z1",
+                "income_per_capita": "1000000",
+            },
+            {
+                **BASE_HH,
+                "household_id": "D",
+                "district": "Huyện A",
+                "commune": "Xã A1",
+                "area": "mountain",
+            },  # an error: counted as not classed
+        ]
+    )
+    m = pd.DataFrame([{**BASE_M, "household_id": h} for h in "ABCD"])
+    s = mdpoverty.classify_frames(hh, m).summary()
+    assert s[
+        ["district", "commune", "households", "near_poor", "not_poor", "not_classed"]
+    ].values.tolist() == [
+        ["Huyện Z", "Xã Z1", 2, 1, 1, 0],
+        ["Huyện A", "Xã A1", 2, 0, 1, 1],
+        ["", "all", 4, 1, 2, 1],
+    ]

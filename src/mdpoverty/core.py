@@ -46,15 +46,17 @@ class Result:
         )
 
     def summary(self) -> pd.DataFrame:
-        """Households per commune and class (and not classed), with a total row."""
+        """Households per district and commune (in input order) and class, including those
+        not classed, with a total row (commune ``all``)."""
         hh = self.households
-        commune = hh["commune"].fillna("")
-        cls = hh["class"].replace("", "not_classed")
-        table = pd.crosstab(commune, cls).reindex(columns=[*CLASSES, "not_classed"], fill_value=0)
+        district = hh["district"].astype("string").fillna("").rename("district")
+        commune = hh["commune"].astype("string").fillna("").rename("commune")
+        cls = hh["class"].astype("string").fillna("").replace("", "not_classed")
+        counts = pd.get_dummies(cls).reindex(columns=[*CLASSES, "not_classed"], fill_value=0)
+        table = counts.astype(int).groupby([district, commune], sort=False).sum()
         table.insert(0, "households", table.sum(axis=1))
-        table.loc["all"] = table.sum()
-        table.index.name = "commune"
-        return table.reset_index()
+        table.loc[("", "all"), :] = table.sum()
+        return table.astype(int).reset_index()
 
 
 def _attach_members(t: Typed) -> np.ndarray:
