@@ -19,7 +19,7 @@ from mdpoverty.reports.changes import (
     link_rounds,
     transitions,
 )
-from mdpoverty.reports.forms import ReportCheckError, check_forms, form_problems
+from mdpoverty.reports.form_checks import ReportCheckError, check_forms, form_problems
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 UNIT = ("Tỉnh T", "Huyện H", "Xã X")

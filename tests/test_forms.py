@@ -18,17 +18,13 @@ from openpyxl import load_workbook
 
 from mdpoverty.forms_excel import write_forms
 from mdpoverty.reports.batch import report
-from mdpoverty.reports.forms import (
-    FORM1_COLUMNS,
+from mdpoverty.reports.form_checks import (
     ReportCheckError,
     check_forms,
     cross_problems,
-    form1,
-    form4,
-    form5,
     form_problems,
-    percent,
 )
+from mdpoverty.reports.forms import FORM1_COLUMNS, form1, form4, form5, percent
 from mdpoverty.standards import load_standard
 
 CODES = load_standard("vn-2022-2025").codes

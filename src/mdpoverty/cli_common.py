@@ -19,9 +19,9 @@ from typing import Any
 import click
 import pandas as pd
 
+from .crash_safety import run_guard
 from .errors import MdpovertyError
 from .io import FORMATS, to_json
-from .safety import run_guard
 
 
 class Exit(IntEnum):

@@ -28,6 +28,7 @@ from ..errors import InputFileError, UsageError
 from ..standards import Standard, load_standard
 from ..validate import ISSUE_COLUMNS
 from . import changes, forms
+from .form_checks import check_forms
 
 Source = str | os.PathLike | Result | pd.DataFrame
 FORMS = ("1", "2", "3", "4", "5")
@@ -406,7 +407,7 @@ def report(
     Households with errors are left out of the counts and counted per unit in
     ``not_classed``.
 
-    Raises :class:`~mdpoverty.reports.forms.ReportCheckError` if the forms do not add up
+    Raises :class:`~mdpoverty.reports.form_checks.ReportCheckError` if the forms do not add up
     (subtotals, rates, Forms 2/3 balance, figures shared between forms): never the case for
     frames built here, so it means a bug.
 
@@ -428,7 +429,7 @@ def report(
     if not explicit and any(f"dep_{c}" not in current.households for c in codes):
         wanted = [f for f in wanted if f not in ("4", "5")]
     out = build_forms(current, wanted, prev)
-    forms.check_forms(out)
+    check_forms(out)
     return out
 
 
