@@ -133,3 +133,11 @@ def test_no_number_from_the_law_in_the_rules() -> None:
     for module in ("rules.py", "core.py"):
         found = {float(v) for v in _numbers_in(SRC / module)} & law_numbers
         assert not found, f"{module} holds numbers from the law: {sorted(found)}"
+
+
+def test_every_rule_a_standard_may_name_has_a_function_and_back() -> None:
+    """standards.PARAMS (what a file may name) and rules.RULES (what runs) must not drift."""
+    from mdpoverty.rules import RULES
+    from mdpoverty.standards import PARAMS
+
+    assert set(PARAMS) == set(RULES)

@@ -113,28 +113,11 @@ class Service(_Model):
     label_en: str
 
 
-RuleName = Literal[
-    "employment",
-    "dependents",
-    "nutrition",
-    "health_insurance",
-    "adult_education",
-    "school_attendance",
-    "housing_quality",
-    "housing_area",
-    "water",
-    "toilet",
-    "telecom",
-    "info_access",
-    "reported",
-]
-
-
 class Indicator(_Model):
     code: str = ""
     number: int = Field(ge=1)
     service: str
-    rule: RuleName
+    rule: str  # a key of PARAMS (and of rules.RULES); checked in Standard._consistent
     label_vi: str
     label_en: str
     reference: str
@@ -271,6 +254,11 @@ class Standard(_Model):
         if numbers != list(range(1, len(numbers) + 1)):
             raise ValueError(f"indicator numbers must be 1..{len(numbers)}, got {numbers}")
         for code, ind in self.indicators.items():
+            if ind.rule not in PARAMS:
+                raise ValueError(
+                    f"indicators.{code}.rule {ind.rule!r} is not a known rule "
+                    f"({', '.join(sorted(PARAMS))})"
+                )
             if ind.service not in self.services:
                 raise ValueError(f"indicators.{code}.service {ind.service!r} is not in [services]")
             try:
@@ -297,9 +285,11 @@ class Standard(_Model):
 
 
 def _first_error(exc: ValidationError) -> str:
+    """``key.path: message`` of the first error; model-level checks already name their key."""
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err["loc"])
-    return f"{loc}: {err['msg']}" if loc else err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
 
 
 def thresholds_dir() -> Path:
@@ -342,7 +332,7 @@ def load_standard(name_or_path: str | Path) -> Standard:
     except ValidationError as exc:
         where = _first_error(exc)
         raise StandardError(
-            f"{path}: invalid standard at {where}", f"{path}: tệp chuẩn sai ở {where}"
+            f"{path}: invalid standard: {where}", f"{path}: tệp chuẩn sai: {where}"
         ) from None
 
 
