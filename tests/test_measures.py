@@ -96,10 +96,12 @@ def row(*deprived: int) -> list[bool]:
 #
 # give g0 = [[0,0,0,0],[0,1,0,1],[1,1,1,1],[0,1,0,0]] and counts c = (0, 2, 4, 1). With the
 # dimension cutoff k = 2 (of 4) persons 2 and 3 are poor: H = 2/4 = 1/2, A = (2+4)/(2·4) = 3/4,
-# M0 = HA = 6/16 = 3/8 — the paper's numbers. NOTE: the search tool available when this test
-# was written could not retrieve the paper's text; y and z are the paper's example as recalled,
-# and every further number below (union, intersection, headcounts, contributions) is derived
-# by hand from g0, shown in the comments.
+# M0 = HA = 6/16 = 3/8 — the paper's numbers. The same y and z appear, as the Alkire–Foster
+# example, in the examples of the R package perlatex/easyuse (`cutoffs_modify_at`, whose README
+# prints the deprivation columns of x and y that g0 below repeats), an independent copy of the
+# paper's matrix. The paper's full text could not be retrieved here, so every further number
+# below (union, intersection, headcounts, contributions) is derived by hand from g0, shown in
+# the comments, never from the code under test.
 AF_Y = np.array([[13.1, 14, 4, 1], [15.2, 7, 5, 0], [12.5, 10, 1, 0], [20, 11, 3, 1]])
 AF_Z = np.array([13, 12, 3, 1])
 AF_W = np.full(4, 1 / 4)  # unit weights 1 per dimension, normalised to sum to 1
