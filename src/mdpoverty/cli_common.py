@@ -21,7 +21,7 @@ import pandas as pd
 
 from .crash_safety import run_guard
 from .errors import MdpovertyError
-from .io import FORMATS, to_json
+from .io import FORMATS, format_for, to_json
 
 
 class Exit(IntEnum):
@@ -108,7 +108,7 @@ def survey_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("survey", type=click.Path()),
         click.option(
             "--members",
-            type=click.Path(dir_okay=False),
+            type=click.Path(),
             help="Members CSV/Parquet, when not beside the households file.",
         ),
         click.option(
@@ -132,6 +132,10 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         lang = kwargs.get("lang", "vi")
         try:
+            if kwargs.get("output"):  # an output we cannot name a format for: before any work
+                format_for(
+                    kwargs["output"], None if kwargs.get("fmt") == "table" else kwargs.get("fmt")
+                )
             with run_guard(kwargs.get("output"), lang):  # SIGTERM/SIGHUP: clean exit
                 code = fn(*args, **kwargs)
         except MdpovertyError as exc:

@@ -223,7 +223,7 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None) -> None
 )
 @click.option(
     "--previous",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     help="The previous round (survey or classify output): adds the change table.",
 )
 @click.option("--years", type=float, help="Years between the rounds (default: from survey dates).")

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import InputFileError
+from .errors import InputFileError, UsageError
 from .schema import SHEETS, fold, header_lookup, sheet_lookup
 
 HEADER_SCAN_ROWS = 30  # a title block above the header is common in hand-made workbooks
@@ -416,10 +416,22 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def format_for(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
+    """The output format: ``fmt`` if given, else the path's suffix; CSV for no suffix.
+
+    A suffix that names no format we write (``.xls``, ``.docx``) is refused rather than
+    guessed: CSV text saved as ``ketqua.xls`` is not what the officer who typed it expects.
+    """
     if fmt:
         return fmt
     suffix = Path(path).suffix.lower().lstrip(".") if path else ""
-    return suffix if suffix in FORMATS else "csv"
+    if not suffix or suffix in FORMATS:
+        return suffix or "csv"
+    raise UsageError(
+        f"{path}: cannot tell the output format from '.{suffix}'; name the file .xlsx, .csv, "
+        ".parquet or .json, or give --format",
+        f"{path}: không xác định được định dạng ghi từ đuôi '.{suffix}'; đặt tên tệp .xlsx, "
+        ".csv, .parquet hoặc .json, hoặc dùng --format",
+    )
 
 
 def write_table(
