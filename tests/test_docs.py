@@ -67,3 +67,36 @@ def test_each_command_module_imports_on_its_own(module: str) -> None:
     code = f"import mdpoverty.{module}"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def _docs_generator():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_generate", ROOT / "docs" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_reference_pages_are_generated_from_the_code() -> None:
+    """docs/cli-reference.md is every --help, docs/checks.md every check: both up to date."""
+    gen = _docs_generator()
+    assert gen.stale() == [], "run: python docs/generate.py"
+    reference = (ROOT / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    for command in main.commands:
+        assert f"## mdpoverty {command}\n" in reference
+    checks = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    for check in CHECKS:
+        assert f"## `{check}` (" in checks
+    assert "docs/cli-reference.md" in README and "docs/checks.md" in README
+
+
+def test_a_stale_reference_page_is_noticed(tmp_path: Path, monkeypatch) -> None:
+    gen = _docs_generator()
+    monkeypatch.setattr(gen, "DOCS", tmp_path)
+    assert gen.main_([]) == 0 and gen.stale() == []
+    page = tmp_path / "checks.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("(error)", "(warning)", 1))
+    assert gen.stale() == ["checks.md"]
+    assert gen.main_(["--check"]) == 1
