@@ -141,3 +141,28 @@ def test_every_rule_a_standard_may_name_has_a_function_and_back() -> None:
     from mdpoverty.standards import PARAMS
 
     assert set(PARAMS) == set(RULES)
+
+
+def test_a_standard_file_edited_on_disk_is_read_again(tmp_path: Path) -> None:
+    """Loaded standards are cached (a district batch asks once per workbook), keyed on the
+    file's content, so an officer's edit is never ignored — even one of the same size."""
+    path = _copy_with(tmp_path, "rural = 1_500_000", "rural = 1_800_000")
+    first = load_standard(path)
+    assert load_standard(path) is first  # unchanged file: the cached object
+    assert first.income.poverty_line.rural == 1_800_000
+    text = path.read_text(encoding="utf-8").replace("rural = 1_800_000", "rural = 1_900_000")
+    path.write_text(text, encoding="utf-8")
+    assert load_standard(path).income.poverty_line.rural == 1_900_000
+
+
+def test_a_folder_or_unreadable_standard_is_one_line(tmp_path: Path, example_survey: Path) -> None:
+    unreadable = _copy_with(tmp_path, "rural = 1_500_000", "rural = 1_500_000")
+    unreadable.chmod(0)
+    for target in (tmp_path, unreadable):
+        res = CliRunner().invoke(main, ["classify", str(example_survey), "--standard", str(target)])
+        if target == unreadable and res.exit_code == Exit.OK:
+            continue  # running as root: the file can be read after all
+        assert res.exit_code == Exit.USAGE, res.output
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(target) in lines[0], res.stderr
+        assert "internal error" not in res.stderr

@@ -9,6 +9,7 @@ load its own file with ``--standard path/to/file.toml``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from importlib import resources
@@ -318,11 +319,31 @@ def load_standard(name_or_path: str | Path) -> Standard:
                 f"không có chuẩn {name_or_path!r}; có sẵn: {', '.join(bundled())}",
             )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        content = path.read_bytes()
     except FileNotFoundError:
         raise StandardError(
             f"{path}: standard file not found", f"{path}: không tìm thấy tệp chuẩn"
         ) from None
+    except IsADirectoryError:
+        raise StandardError(
+            f"{path}: is a folder, not a standard file (.toml)",
+            f"{path}: là thư mục, không phải tệp chuẩn (.toml)",
+        ) from None
+    except OSError as exc:
+        raise StandardError(
+            f"{path}: cannot read the standard file ({exc.strerror})",
+            f"{path}: không đọc được tệp chuẩn ({exc.strerror})",
+        ) from None
+    return _load_file(path, content)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_file(path: Path, content: bytes) -> Standard:
+    """Parse and validate one standard file's bytes; cached by path and content (a district
+    batch picks the standard once per workbook), so an edited file is always read again.
+    ``Standard`` is frozen."""
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise StandardError(
             f"{path}: not a valid TOML file ({exc})", f"{path}: tệp TOML không hợp lệ ({exc})"

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..core import Result
 from ..errors import InputFileError, UsageError
+from ..schema import fold, sheet_lookup
 from ..standards import Standard, load_standard
 from ..validate import ISSUE_COLUMNS
 from . import changes, forms
@@ -126,6 +127,11 @@ def _sheet_names(path: Path) -> list[str]:
         return []
 
 
+def _has_members_sheet(names: list[str]) -> bool:
+    lookup = sheet_lookup()
+    return any(lookup.get(fold(n)) == "members" for n in names)
+
+
 def _is_report(path: Path) -> bool:
     return path.suffix.lower() in (".xlsx", ".xlsm") and REPORT_SHEET in _sheet_names(path)
 
@@ -164,13 +170,18 @@ def read_classify_output(path: Path) -> pd.DataFrame | None:
         if suffix in (".xlsx", ".xlsm"):
             names = _sheet_names(path)
             sheet = OUTPUT_SHEET if OUTPUT_SHEET in names else (names[0] if names else None)
-            if sheet is None:
-                return None
+            if sheet is None or (sheet != OUTPUT_SHEET and _has_members_sheet(names)):
+                return None  # a survey workbook: no need to open a sheet to know
+            from ..safety import check_xlsx
+
+            check_xlsx(path)  # the survey reader's guard first: a far cell aborts calamine
             head = pd.read_excel(path, sheet_name=sheet, nrows=0, engine="calamine")
             if not need <= set(map(str, head.columns)):
                 return None
             return pd.read_excel(path, sheet_name=sheet, dtype=str, engine="calamine")
-    except (OSError, ValueError, UnicodeDecodeError):
+    except InputFileError:
+        raise  # a hostile workbook: refused with the survey reader's own line
+    except Exception:  # calamine has error types of its own: the survey reader says what is wrong
         return None
     return None
 
