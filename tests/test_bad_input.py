@@ -128,3 +128,24 @@ def test_an_output_folder_that_does_not_exist_yet_is_made(tmp_path: Path) -> Non
     res = CliRunner().invoke(main, ["classify", GOOD, "-o", str(out)])
     assert res.exit_code == Exit.OK, res.output
     assert out.exists() and str(out) in res.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    """`mdpoverty classify survey.xlsx | head` (the README's own example) ends quietly with
+    141, as `yes | head` does, not with an internal error. The reading end is closed before
+    mdpoverty writes, so the write always meets a broken pipe (a small output could
+    otherwise fit in the pipe's buffer before the reader stops)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mdpoverty.cli", "classify", GOOD],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line
+    stderr = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=120) == Exit.BROKEN_PIPE, stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr, stderr
+    assert "BrokenPipe" not in stderr and "Exception ignored" not in stderr, stderr

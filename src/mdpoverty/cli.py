@@ -180,3 +180,6 @@ main.add_command(_changes_command, name="changes")
 main.add_command(_measures_command, name="measures")
 
 __all__ = ["ISSUE_COLUMNS", "Exit", "main"]
+
+if __name__ == "__main__":  # python -m mdpoverty.cli
+    main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -29,6 +30,8 @@ class Exit(IntEnum):
     DATA = 1  # data problems: some households not classed (see the issue table)
     USAGE = 2  # bad options, or an input file that cannot be read at all
     INTERNAL = 3  # a bug in mdpoverty: please report it
+    INTERRUPTED = 130  # Ctrl+C (128 + SIGINT, as shells report it; SIGTERM gives 143)
+    BROKEN_PIPE = 141  # the reader of stdout stopped early (128 + SIGPIPE, as `yes | head`)
 
 
 EXIT_HELP = (
@@ -143,7 +146,10 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
             code = exc.exit_code
         except KeyboardInterrupt:
             click.echo("mdpoverty: interrupted", err=True)
-            code = 130
+            code = Exit.INTERRUPTED
+        except BrokenPipeError:  # `mdpoverty classify x.xlsx | head`: the reader has enough
+            _quiet_stdout()
+            code = Exit.BROKEN_PIPE
         except Exception as exc:  # a bug: one line, the traceback only with -v
             if kwargs.get("verbose"):
                 traceback.print_exc()
@@ -156,6 +162,16 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
         sys.exit(int(code))
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again
+    (the recipe of Python's ``signal`` documentation for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (e.g. under a test runner)
+        pass
 
 
 def _sibling(path: Path, name: str) -> Path:
