@@ -584,3 +584,53 @@ def test_parts_checked_side_by_side_refuse_the_same(
     )
     with pytest.raises(InputFileError, match=r"\[xml_entity\]"):
         safety.check_xlsx(doctype)
+
+
+# ---------------------------------------------------------------- outputs land together
+
+
+def test_outputs_of_one_run_land_together_or_not_at_all(tmp_path: Path) -> None:
+    from mdpoverty.io import output_set, write_table
+
+    a, b = tmp_path / "out.csv", tmp_path / "out.issues.csv"
+    frame = pd.DataFrame({"x": [1, 2]})
+    with pytest.raises(RuntimeError), output_set():
+        write_table(frame, a)
+        assert not a.exists()  # complete, but waiting for the rest of the run
+        raise RuntimeError("the second table could not be written")
+    assert not a.exists() and not b.exists()
+    assert list(tmp_path.iterdir()) == []  # no temporary file either
+    with output_set():
+        write_table(frame, a)
+        write_table(frame, b)
+    assert a.read_text() == b.read_text() == '"x"\n1\n2\n'
+    assert list(tmp_path.glob(".*.tmp")) == []
+
+
+def test_a_failed_issue_table_keeps_the_previous_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """classify -o out.csv writes out.csv and out.issues.csv: if the second cannot be
+    written, last run's pair stays as it was — never a new result beside old issues."""
+    import mdpoverty.io as mio
+
+    out, issues = tmp_path / "ket-qua.csv", tmp_path / "ket-qua.issues.csv"
+    out.write_text("last run\n")
+    issues.write_text("last run's issues\n")
+    real = mio._write_csv
+
+    def failing(frame: pd.DataFrame, path: Path) -> None:
+        if ".ket-qua.issues.csv." in path.name:
+            raise OSError(28, "No space left on device")
+        real(frame, path)
+
+    monkeypatch.setattr(mio, "_write_csv", failing)
+    res = CliRunner().invoke(main, ["classify", str(_survey(tmp_path)), "-o", str(out)])
+    assert res.exit_code != Exit.OK
+    assert out.read_text() == "last run\n" and issues.read_text() == "last run's issues\n"
+    assert list(tmp_path.glob(".*.tmp")) == []
+    monkeypatch.setattr(mio, "_write_csv", real)
+    res = CliRunner().invoke(main, ["classify", str(_survey(tmp_path)), "-o", str(out)])
+    assert res.exit_code == Exit.OK, res.output
+    assert out.read_text().splitlines()[0].startswith(("household_id,", '"household_id",'))
+    assert "row" in issues.read_text().splitlines()[0]

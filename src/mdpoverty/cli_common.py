@@ -22,7 +22,7 @@ import pandas as pd
 
 from .crash_safety import run_guard
 from .errors import MdpovertyError
-from .io import FORMATS, format_for, to_json
+from .io import FORMATS, format_for, output_set, to_json
 
 
 class Exit(IntEnum):
@@ -139,7 +139,8 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
                 format_for(
                     kwargs["output"], None if kwargs.get("fmt") == "table" else kwargs.get("fmt")
                 )
-            with run_guard(kwargs.get("output"), lang):  # SIGTERM/SIGHUP: clean exit
+            # SIGTERM/SIGHUP: a clean exit; every output of the run lands together, or none
+            with run_guard(kwargs.get("output"), lang), output_set():
                 code = fn(*args, **kwargs)
         except MdpovertyError as exc:
             click.echo(f"mdpoverty: {exc.text(lang)}", err=True)

@@ -9,6 +9,7 @@ number a person sees in Excel (header = its own row, usually 1).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -358,23 +359,96 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
+# The outputs of one run written so far, when they are to land together (:func:`output_set`).
+_STAGED: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
+    "mdpoverty_staged_outputs", default=None
+)
+
+
+def _commit(tmp_path: Path, target: Path) -> None:
+    # mkstemp makes the file owner-only; the output gets the mode a plain open() would
+    # (or keeps the mode of the file it replaces), so a shared folder can still read it
+    os.chmod(tmp_path, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
+    os.replace(tmp_path, target)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it into place only on success."""
+    """Yield a temporary path beside ``target``; rename it into place only on success.
+
+    Inside :func:`output_set` the finished file waits, and lands with the run's other outputs.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    staged = _STAGED.get()
+    handed_over = False
     try:
         yield tmp_path
-        # mkstemp makes the file owner-only; the output gets the mode a plain open() would
-        # (or keeps the mode of the file it replaces), so a shared folder can still read it
-        os.chmod(tmp_path, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
-        os.replace(tmp_path, target)
+        if staged is None:
+            _commit(tmp_path, target)
+        else:
+            staged.append((tmp_path, target))
+            handed_over = True  # output_set renames it, or removes it
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
+        if not handed_over:
+            with contextlib.suppress(FileNotFoundError):
+                tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def output_set() -> Iterator[None]:
+    """The files written inside the block land together, or none of them does.
+
+    ``out.csv`` and its ``out.issues.csv`` (or every form of a report) are written to
+    temporary files first; only when all are complete are they renamed into place, one after
+    the other with SIGINT/SIGTERM/SIGHUP held back, so a killed run never leaves a new result
+    beside the previous run's issue table. A failure anywhere removes every temporary file
+    and touches no output.
+    """
+    staged: list[tuple[Path, Path]] = []
+    token = _STAGED.set(staged)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        raise
+    finally:
+        _STAGED.reset(token)
+    with _signals_held():
+        pending = list(staged)
+        try:
+            while pending:
+                _commit(*pending[0])
+                pending.pop(0)
+        except BaseException:
+            for tmp, _ in pending:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+            raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back the signals that end a run for the few renames that must land together."""
+    import signal
+    import threading
+
+    held = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 FORMATS = ("csv", "xlsx", "parquet", "json")
