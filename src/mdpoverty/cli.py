@@ -170,6 +170,51 @@ def standards(name: str | None) -> int:
     return Exit.OK
 
 
+@main.command(epilog=EXIT_HELP)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The workbook to write (.xlsx).",
+)
+@click.option(
+    "--standard",
+    help="Bundled standard id or a TOML file: which indicators get an override column "
+    "(default: the standard in force today).",
+)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable).")
+@handled
+def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
+    """Write an empty survey workbook to hand to village heads.
+
+    Sheets 'Hộ gia đình' and 'Thành viên' with the headers mdpoverty reads, dropdown lists of
+    the official labels for every coded and Có/Không column, dates and amounts validated as
+    they are typed, ID columns as text, a note on every header, and a sheet 'Hướng dẫn' that
+    lists every column. Fill it, then run `mdpoverty validate` on it.
+    """
+    import datetime as dt
+
+    from .io import atomic_path
+    from .standards import standard_for
+    from .template import write_template
+
+    if Path(output).suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"{output}: the template is an Excel workbook; name it .xlsx",
+            f"{output}: mẫu là tệp Excel; đặt tên tệp .xlsx",
+        )
+    std = load_standard(standard) if standard else standard_for(dt.date.today())
+    with atomic_path(output) as tmp:
+        write_template(tmp, std)
+    Console(-quiet, lang).say(
+        f"template for standard {std.id} written to {output}",
+        f"đã ghi mẫu phiếu theo chuẩn {std.id} vào {output}",
+    )
+    return Exit.OK
+
+
 # Commands defined in their own modules, registered once `main` exists.
 from .cli_measures import measures as _measures_command  # noqa: E402
 from .cli_report import changes as _changes_command  # noqa: E402

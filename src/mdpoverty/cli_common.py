@@ -135,10 +135,9 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         lang = kwargs.get("lang", "vi")
         try:
-            if kwargs.get("output"):  # an output we cannot name a format for: before any work
-                format_for(
-                    kwargs["output"], None if kwargs.get("fmt") == "table" else kwargs.get("fmt")
-                )
+            fmt = kwargs.get("fmt")
+            if kwargs.get("output") and "fmt" in kwargs:  # an unwritable format: before any work
+                format_for(kwargs["output"], None if fmt == "table" else fmt)
             # SIGTERM/SIGHUP: a clean exit; every output of the run lands together, or none
             with run_guard(kwargs.get("output"), lang), output_set():
                 code = fn(*args, **kwargs)

@@ -1,0 +1,247 @@
+"""An empty survey workbook to hand to village heads: the §7 contract, with its checks built in.
+
+Most errors mdpoverty reports are made at data entry: a code typed in a variant nobody reads,
+"co" for "Có", a date as 2024.10.03, an ID that Excel turned into a number and lost its
+leading zeros. The template prevents them where Excel can: every coded column is a
+dropdown of the official labels, yes/no columns a Có/Không dropdown, dates and amounts are
+validated as they are typed, IDs are text cells. Header cells carry a note saying what the
+column takes, and a sheet "Hướng dẫn" lists every column. The headers are the Vietnamese
+labels of :mod:`mdpoverty.schema`, so the filled workbook reads back with no header issue.
+
+Presentation only: the lists come from :data:`mdpoverty.schema.VOCAB`, the columns from
+:data:`mdpoverty.schema.SHEETS`, the indicators from the standard file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .excel import HEADER_BORDER
+from .schema import HOUSEHOLDS, MEMBERS, VOCAB, Column, Sheet, expected_text, label
+from .standards import Standard
+
+#: Rows prepared (validated, formatted) below the header: a large commune's households, and
+#: about five members each.
+ROWS = {"households": 10_000, "members": 50_000}
+YES_NO = ("Có", "Không")
+LISTS_SHEET = "Danh mục"
+GUIDE_SHEET = "Hướng dẫn"
+
+# Household columns shown by default; the rest of the sheet's columns (alternatives such as
+# the three durability flags, the reviewer's dep_* overrides, sample-design columns) are in
+# a collapsed group at the right, present with their exact headers for whoever needs them.
+SHOWN = (
+    "household_id",
+    "head_name",
+    "province",
+    "district",
+    "commune",
+    "village",
+    "area",
+    "survey_date",
+    "income_per_capita",
+    "household_income_12m",
+    "income_score",
+    "deprivation_score",
+    "housing_type",
+    "floor_area_m2",
+    "water_source",
+    "toilet_type",
+    "has_tv",
+    "has_radio",
+    "has_computer",
+    "has_smartphone",
+    "hears_loudspeaker",
+    "agricultural",
+    "ethnic_minority",
+    "poverty_exit_date",
+    "previous_class",
+)
+GROUPED = ("durable_walls", "durable_pillars", "durable_roof")
+
+REQUIRED_FILL = PatternFill("solid", fgColor="F4B183")
+SHOWN_FILL = PatternFill("solid", fgColor="DDEBF7")
+GROUPED_FILL = PatternFill("solid", fgColor="E7E6E6")
+
+NOTES = {
+    "household_id": "Mã duy nhất của hộ, giữ nguyên qua các kỳ rà soát (nhập dạng văn bản).",
+    "commune": "Bắt buộc.",
+    "area": "Bắt buộc: Nông thôn hoặc Thành thị.",
+    "survey_date": "Ngày rà soát, dd/mm/yyyy (để trống thì dùng --as-of khi chạy).",
+    "income_per_capita": "Đồng/người/tháng. Nhập một trong ba: thu nhập bình quân, tổng "
+    "thu nhập 12 tháng, hoặc điểm A.",
+    "household_income_12m": "Đồng, cả hộ, 12 tháng qua (chia 12 và chia số nhân khẩu).",
+    "income_score": "Điểm A (B1) của phiếu, khi không có số thu nhập.",
+    "deprivation_score": "Điểm B (B2), không bắt buộc: mdpoverty đối chiếu với các chỉ số.",
+    "poverty_exit_date": "Lần gần nhất hộ thoát nghèo/cận nghèo (ngày hoặc năm), để biết tái "
+    "nghèo.",
+    "previous_class": "Phân loại chính thức đầu kỳ, khi không có tệp kỳ trước.",
+    "birth_date": "dd/mm/yyyy, hoặc chỉ năm sinh.",
+    "ethnicity": "Tên dân tộc (Kinh, Tày, Mông…).",
+    "malnourished": "Trẻ dưới 16 tuổi.",
+}
+DEP_NOTE = (
+    "Để trống: mdpoverty tự xác định. Chỉ điền khi Ban rà soát đánh giá khác (điền sẽ thay "
+    "giá trị tự xác định)."
+)
+
+
+def _columns(sheet: Sheet, std: Standard) -> tuple[list[Column], list[Column]]:
+    """(shown, grouped) columns of ``sheet`` for the standard's indicators."""
+    if sheet is MEMBERS:
+        return list(sheet.columns), []
+    shown = [sheet.column(c) for c in SHOWN]
+    deps = [sheet.column(f"dep_{code}") for code in std.codes if f"dep_{code}" in sheet.names]
+    return shown, [*(sheet.column(c) for c in GROUPED), *deps]
+
+
+def _lists_sheet(wb: Workbook) -> dict[str, str]:
+    """The hidden sheet of dropdown lists; vocab -> its range formula."""
+    ws = wb.create_sheet(LISTS_SHEET)
+    ranges: dict[str, str] = {}
+    vocabs = sorted({c.vocab for s in (HOUSEHOLDS, MEMBERS) for c in s.columns if c.vocab})
+    for j, vocab in enumerate(vocabs, start=1):
+        letter = get_column_letter(j)
+        ws.cell(1, j, vocab)
+        labels = [label(vocab, code) for code in VOCAB[vocab]]
+        for i, text in enumerate(labels, start=2):
+            ws.cell(i, j, text)
+        ranges[vocab] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(labels) + 1}"
+    ws.sheet_state = "hidden"
+    return ranges
+
+
+def _validation(col: Column, lists: dict[str, str]) -> DataValidation | None:
+    title, prompt = col.label_vi[:32], expected_text(col).vi
+    if col.kind == "code" and col.vocab:
+        dv = DataValidation(type="list", formula1=f"={lists[col.vocab]}")
+    elif col.kind == "bool":
+        dv = DataValidation(type="list", formula1=f'"{",".join(YES_NO)}"')
+    elif col.kind == "date":
+        dv = DataValidation(type="date", operator="between", formula1="1", formula2="73051")
+        prompt = "ngày dd/mm/yyyy"
+    elif col.kind == "number" and col.min_value is not None:
+        dv = DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1=str(col.min_value)
+        )
+    else:
+        return None
+    dv.allow_blank = True
+    dv.showErrorMessage = True
+    dv.errorStyle = "stop"
+    dv.errorTitle = title
+    dv.error = f"Giá trị không hợp lệ. Cần: {prompt}"[:255]
+    dv.showInputMessage = True
+    dv.promptTitle = title
+    dv.prompt = prompt[:255]
+    return dv
+
+
+def _data_sheet(
+    ws: Worksheet, sheet: Sheet, std: Standard, lists: dict[str, str], rows: int
+) -> list[Column]:
+    shown, grouped = _columns(sheet, std)
+    columns = [*shown, *grouped]
+    last = rows + 1
+    for j, col in enumerate(columns, start=1):
+        letter = get_column_letter(j)
+        cell = ws.cell(1, j, col.label_vi)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.border = HEADER_BORDER
+        fill = GROUPED_FILL if col in grouped else SHOWN_FILL
+        cell.fill = REQUIRED_FILL if col.required else fill
+        note = DEP_NOTE if col.name.startswith("dep_") else NOTES.get(col.name, "")
+        text = f"{col.label_vi} ({col.name}){' — bắt buộc' if col.required else ''}\n"
+        text += f"Nhập: {expected_text(col).vi}" + (f"\n{note}" if note else "")
+        cell.comment = Comment(text, "mdpoverty", width=300, height=120)
+        dim = ws.column_dimensions[letter]
+        dim.width = min(max(len(col.label_vi) * 0.9, 12), 32)
+        if col.kind in ("id", "text"):
+            dim.number_format = "@"  # IDs stay text: "007" keeps its zeros
+        elif col.kind == "date":
+            dim.number_format = "DD/MM/YYYY"
+        elif col.kind == "number":
+            dim.number_format = "#,##0"
+        dv = _validation(col, lists)
+        if dv is not None:
+            dv.add(f"{letter}2:{letter}{last}")
+            ws.add_data_validation(dv)
+    if grouped:
+        first, end = get_column_letter(len(shown) + 1), get_column_letter(len(columns))
+        ws.column_dimensions.group(first, end, hidden=True, outline_level=1)
+    ws.row_dimensions[1].height = 45
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
+    return columns
+
+
+def _guide(ws: Worksheet, std: Standard, parts: list[tuple[Sheet, list[Column]]]) -> None:
+    from . import __version__
+
+    ws.append([f"Mẫu phiếu rà soát hộ nghèo, hộ cận nghèo — chuẩn {std.id}: {std.title}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    lines = [
+        "Mỗi hộ một dòng ở trang 'Hộ gia đình'; mỗi người một dòng ở trang 'Thành viên', "
+        "cùng Mã hộ với hộ của mình. Không đổi tên trang, không sửa dòng tiêu đề.",
+        "Cột tô cam là bắt buộc. Các ô mã và Có/Không chọn trong danh sách thả xuống. "
+        "Rê chuột lên ô tiêu đề để xem cách nhập.",
+        "Cột xám (ẩn, bấm dấu + phía trên để mở) chỉ dùng khi cần: ba cột bền chắc thay cho "
+        "'Loại nhà', và các cột 'Thiếu hụt …' khi Ban rà soát đánh giá khác.",
+        "Kiểm tra tệp: mdpoverty validate <tệp>.xlsx — phân loại: mdpoverty classify <tệp>.xlsx "
+        "-o ket-qua.xlsx",
+        f"Tạo bởi mdpoverty {__version__} ngày {dt.date.today():%d/%m/%Y}.",
+    ]
+    for line in lines:
+        ws.append([line])
+    ws.append([])
+    header = ["Trang", "Tiêu đề cột", "Mã cột", "Bắt buộc", "Nhập", "Ghi chú"]
+    ws.append(header)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = SHOWN_FILL
+        cell.border = HEADER_BORDER
+    for sheet, columns in parts:
+        for col in columns:
+            note = DEP_NOTE if col.name.startswith("dep_") else NOTES.get(col.name, "")
+            ws.append(
+                [
+                    sheet.label_vi,
+                    col.label_vi,
+                    col.name,
+                    "có" if col.required else "",
+                    expected_text(col).vi,
+                    note,
+                ]
+            )
+    for letter, width in zip("ABCDEF", (14, 34, 22, 9, 60, 70), strict=True):
+        ws.column_dimensions[letter].width = width
+    for row in ws.iter_rows(min_row=10):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_template(path: str | Path, std: Standard, rows: dict[str, int] | None = None) -> None:
+    """Write the empty survey workbook for ``std`` to ``path`` (an .xlsx)."""
+    rows = {**ROWS, **(rows or {})}
+    wb = Workbook()
+    hh = wb.active
+    hh.title = HOUSEHOLDS.label_vi
+    members = wb.create_sheet(MEMBERS.label_vi)
+    guide = wb.create_sheet(GUIDE_SHEET)
+    lists = _lists_sheet(wb)
+    parts = [
+        (HOUSEHOLDS, _data_sheet(hh, HOUSEHOLDS, std, lists, rows["households"])),
+        (MEMBERS, _data_sheet(members, MEMBERS, std, lists, rows["members"])),
+    ]
+    _guide(guide, std, parts)
+    wb.active = 0
+    wb.save(path)
