@@ -180,6 +180,11 @@ def _data_sheet(
         ws.column_dimensions.group(first, end, hidden=True, outline_level=1)
     ws.row_dimensions[1].height = 45
     ws.freeze_panes = "B2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
     return columns
 
