@@ -390,6 +390,24 @@ def test_csv_outputs_are_neutralised(tmp_path: Path) -> None:
     assert ids == ["'" + r for r in RISKY] + ["H-ok"]
 
 
+@pytest.mark.parametrize("command", ["classify", "validate"])
+def test_csv_on_stdout_is_neutralised_like_the_files(tmp_path: Path, command: str) -> None:
+    """`mdpoverty classify survey.xlsx > out.csv` is as safe to open in Excel as `-o out.csv`,
+    and reads back to the same table."""
+    path = _risky_survey(tmp_path)
+    res = CliRunner().invoke(main, [command, str(path)])
+    assert res.exit_code == Exit.DATA, res.output
+    rows = list(csv.reader(io.StringIO(res.stdout)))
+    assert len(rows) > 1
+    for row in rows:
+        for cell in row:
+            _assert_safe_text(cell)
+    out = tmp_path / "o.csv"
+    CliRunner().invoke(main, [command, str(path), "-o", str(out)])
+    with out.open(newline="", encoding="utf-8") as fh:
+        assert list(csv.reader(fh)) == rows  # the same cells as the file, booleans included
+
+
 def test_xlsx_outputs_are_neutralised(tmp_path: Path) -> None:
     path = _risky_survey(tmp_path)
     out = tmp_path / "o.xlsx"

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .crash_safety import run_guard
 from .errors import MdpovertyError
-from .io import FORMATS, format_for, output_set, to_json
+from .io import FORMATS, csv_text, format_for, output_set, to_json
 
 
 class Exit(IntEnum):
@@ -193,7 +193,7 @@ def _emit(frame: pd.DataFrame, fmt: str | None, title: str) -> None:
     elif fmt == "json":
         click.echo(to_json(frame))
     else:
-        click.echo(frame.to_csv(index=False), nl=False)
+        click.echo(csv_text(frame), nl=False)  # formulas neutralised, as in the files
 
 
 def _issue_summary(con: Console, issues: pd.DataFrame) -> None:

@@ -489,6 +489,16 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
 
 
+def csv_text(frame: pd.DataFrame) -> str:
+    """CSV for stdout: neutralised as the files are, booleans ``true``/``false`` as the files
+    and JSON have them, quotes only where a value needs them (so ``cut -d,`` works)."""
+    out = neutralise(frame)
+    for col in out.columns:
+        if pd.api.types.is_bool_dtype(out[col].dtype):
+            out[col] = out[col].astype("boolean").map({True: "true", False: "false"})
+    return out.to_csv(index=False)
+
+
 def format_for(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
     """The output format: ``fmt`` if given, else the path's suffix; CSV for no suffix.
 
