@@ -23,6 +23,7 @@ from mdpoverty.cli import main
 from mdpoverty.cli_common import Exit
 
 GOOD = str(EXAMPLES / "survey.xlsx")
+PREV = str(EXAMPLES / "previous-round.xlsx")  # the round before GOOD
 
 # Each way a command takes a survey: BAD is where the bad file goes, OUT an output file.
 INVOCATIONS: dict[str, list[str]] = {
@@ -34,6 +35,8 @@ INVOCATIONS: dict[str, list[str]] = {
     "changes (current)": ["changes", GOOD, "BAD", "-o", "OUT.csv"],
     "measures": ["measures", "BAD", "-o", "OUT.csv"],
     "measures --previous": ["measures", GOOD, "--previous", "BAD", "-o", "OUT.csv"],
+    "targets": ["targets", "BAD", "--previous", PREV, "-o", "OUT.csv"],
+    "targets --previous": ["targets", GOOD, "--previous", "BAD", "--years", "1", "-o", "OUT.csv"],
 }
 
 
@@ -99,6 +102,7 @@ WRONG_SUFFIX = {
     "report": ["report", GOOD, "--form", "1", "-o", "OUT.xls"],
     "changes": ["changes", GOOD, GOOD, "-o", "OUT.txt"],
     "measures": ["measures", GOOD, "-o", "OUT.xls"],
+    "targets": ["targets", GOOD, "--previous", PREV, "-o", "OUT.xls"],
 }
 
 

@@ -15,6 +15,7 @@ from .errors import CHECKS, InputFileError, MdpovertyError, StandardError
 from .io import read_survey
 from .reports.batch import change_list, report
 from .reports.measures import MeasuresResult, measures
+from .reports.targets import TargetsResult, load_targets, targets
 from .standards import Standard, load_standard, standard_for
 
 __version__ = "0.1.0"
@@ -27,15 +28,18 @@ __all__ = [
     "Result",
     "Standard",
     "StandardError",
+    "TargetsResult",
     "__version__",
     "change_list",
     "classify",
     "classify_frames",
     "classify_survey",
     "load_standard",
+    "load_targets",
     "measures",
     "read_survey",
     "report",
     "standard_for",
+    "targets",
     "validate",
 ]

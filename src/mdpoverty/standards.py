@@ -293,12 +293,17 @@ def _first_error(exc: ValidationError) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-def thresholds_dir() -> Path:
-    """Where the bundled standard files are: in the wheel, or in a source checkout."""
-    packaged = resources.files("mdpoverty").joinpath("_data", "thresholds")
+def data_dir(kind: str) -> Path:
+    """Where the bundled ``data/<kind>`` files are: in the wheel, or in a source checkout."""
+    packaged = resources.files("mdpoverty").joinpath("_data", kind)
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "data" / "thresholds"
+    return Path(__file__).resolve().parents[2] / "data" / kind
+
+
+def thresholds_dir() -> Path:
+    """Where the bundled standard files are."""
+    return data_dir("thresholds")
 
 
 def bundled() -> list[str]:
