@@ -139,11 +139,12 @@ def _plan_frame(res: TargetsResult) -> pd.DataFrame:
 def targets(
     surveys, previous, years, plan, standard, as_of, output, fmt, lang, quiet, verbose
 ) -> int:
-    """Each commune's, district's and province's poor-household rate, and its
-    ethnic-minority poor-household rate, in the previous and the current round, the fall in
-    percentage points a year, and whether it meets the programme's target (≥ 1 point a year,
-    ≥ 2 for ethnic-minority households, by default); a unit above its parent's average must
-    fall faster than the parent.
+    """Put each commune, district and province against the poverty-reduction targets.
+
+    For the poor-household rate and the ethnic-minority poor-household rate: the rate in the
+    previous and the current round, the fall in percentage points a year, and whether it
+    meets the programme's target (≥ 1 point a year, ≥ 2 for ethnic-minority households, by
+    default); a unit above its parent's average must fall faster than the parent.
 
     Columns (CSV): number, level, unit, parent, then for each rate its households and poor
     households at the start and the end, the two rates (%), the fall and the fall per year
