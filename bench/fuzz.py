@@ -1,10 +1,12 @@
 """The long fuzz run: >= 10,000 hostile survey files through mdpoverty, 0 tracebacks expected.
 
-Uses the generators and checks of ``tests/test_fuzz.py`` (hypothesis strategies; every case
-must end in exit 0/1 with one output row per household, or exit 2 with one line; never exit 3,
-never a traceback). Runs in worker processes, each a seeded hypothesis run with generation
-only (no shrinking: a failing case is saved as files to replay instead), so a case that kills
-its process outright (a native abort) is counted too.
+Uses the generators and checks of ``tests/test_fuzz.py`` (hypothesis strategies). Every case
+goes through ``classify -o``, the library, then ``validate -o``, ``report`` and ``measures``
+(the CI run takes the other commands on 1 case in 3; this run on every case). Each must end
+in exit 0/1 with what it wrote agreeing with the library's result, or exit 2 with one line,
+all four alike; never exit 3, never a traceback. Runs in worker processes, each a seeded
+hypothesis run with generation only (no shrinking: a failing case is saved as files to
+replay instead), so a case that kills its process outright (a native abort) is counted too.
 
 Usage (from the repository root)::
 
@@ -88,7 +90,8 @@ def _worker(args: tuple[int, str, int, int]) -> dict[str, Any]:
                 tally["skipped"] += 1  # the generator could not write it (e.g. xlwt limits)
                 return
             tally["cases"] += 1
-            tally["exit"][outcome.exit_code] += 1
+            for command, code in outcome.exits.items():
+                tally["exit"][(command, code)] += 1
             tally["ops"][f"{case.kind}:{case.file_op}"] += 1
             if outcome.ok:
                 return
@@ -163,11 +166,10 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
     elapsed = time.perf_counter() - started
-    exits = ", ".join(f"{k}: {v}" for k, v in sorted(total["exit"].items(), key=str))
     lines = [
         f"cases: {total['cases']} (+{total['skipped']} the generator could not write)",
         f"by family: {dict(total['by_family'])}",
-        f"exit codes: {exits}",
+        *_exit_lines(total["exit"]),
         f"failures: {total['failures']}",
         f"tracebacks: {total['tracebacks']}",
         f"workers died: {total['died']}",
@@ -182,6 +184,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
+def _exit_lines(exits: collections.Counter) -> list[str]:
+    """One line per command: how many cases ended in each exit code."""
+    lines = []
+    for command in COMMANDS:
+        codes = sorted((code, n) for (cmd, code), n in exits.items() if cmd == command)
+        if codes:
+            text = ", ".join(f"{code}: {n}" for code, n in sorted(codes, key=str))
+            lines.append(f"exit codes, {command}: {text}")
+    return lines
+
+
+COMMANDS = ("classify", "validate", "report", "measures")
 KILL_TESTS = ["tests/test_safety.py", "-k", "mid_write"]
 
 
@@ -214,13 +228,27 @@ def _record(args: argparse.Namespace, total: dict[str, Any], lines: list[str], s
         "",
         *[f"- {line}" for line in lines],
         "",
-        "Every case: `mdpoverty classify FILE -o out.{csv,xlsx,json,parquet}` through CliRunner, "
-        "then `mdpoverty.classify(FILE)`. Passed when the run ends in exit 0/1 with one output "
-        "row per household the file holds (re-derived from the case's model), households and "
-        "members in = classed + rejected, every rejected household with an error naming it, "
-        "the summary line giving both counts, formula-like text neutralised in the output "
-        "(reopened), no temporary file left; or in exit 2 with one line on stderr (and the "
-        "expected check id for a bomb, entity or far cell); never exit 3, never a traceback.",
+        "Every case goes through four commands, each through CliRunner, and the library: "
+        "`mdpoverty classify FILE -o out.{csv,xlsx,json,parquet}`, then "
+        "`mdpoverty.classify(FILE)`, then `mdpoverty validate FILE -o issues.csv`, "
+        "`mdpoverty report FILE` (`--form all -o report.xlsx` when the case's classify "
+        "output is .xlsx, a quarter of the cases; else `--form 1 --format csv` to stdout) and "
+        "`mdpoverty measures FILE --by commune --format csv`.",
+        "",
+        "Passed when classify ends in exit 0/1 with one output row per household the file "
+        "holds (re-derived from the case's model), households and members in = classed + "
+        "rejected, every rejected household with an error naming it, no household classed "
+        "without a member, the summary line giving both counts, formula-like text neutralised "
+        "in the output (reopened), no temporary file left; or in exit 2 with one line on "
+        "stderr (and the expected check id for a bomb, entity or far cell). Each other command "
+        "exits 2 exactly when classify does, with the same line, and otherwise: validate "
+        "writes the library's issue table whole and neutralised, exit 1 exactly when it holds "
+        "an error; report's Form 1 grand total gives the library's classed households, their "
+        "members, poor households (and on the CSV, the households not classed), exit as "
+        "classify's; measures' `all` row gives the classed households with members and their "
+        "members, the households it says it left out are all the others, the communes add up "
+        "to the total, H, A, M0 in [0, 1] with M0 = H·A, contributions summing to 100. No "
+        "command exits 3, prints a traceback or leaves a temporary file.",
         "",
         f"Cases by kind and file operation: {ops}.",
         "",

@@ -9,13 +9,40 @@ CLI (``classify -o``, via CliRunner) and the library, and must end in
 
 - exit 0 or 1 with one output row per household the file holds (the oracle below re-derives
   that number from the case's model), the accounting adding up (households and members in =
-  classed + rejected, each rejected household with an error that names it), the summary line
-  giving both counts, formula-like text neutralised in the output, and no temporary file left;
+  classed + rejected, each rejected household with an error that names it, no household
+  classed without a member: the generator never writes the reviewer's dep_ flags), the
+  summary line giving both counts, formula-like text neutralised in the output, and no
+  temporary file left;
 - or exit 2 with one line on stderr naming the file;
 - never exit 3, never a traceback.
 
-Here: short seeded runs (``derandomize=True``). ``bench/fuzz.py`` runs the long one
-(>= 10,000 cases) with the same generators and :func:`run_case`.
+Then the other commands that read a survey run on the same file, via CliRunner:
+``validate FILE -o issues.csv``, ``report FILE`` (every form to ``report.xlsx`` when the case's
+classify output is .xlsx, else ``--form 1 --format csv`` to stdout) and
+``measures FILE --by commune --format csv``. Each keeps the terminal promises above (exit
+0/1/2, never 3, no traceback, one ``mdpoverty: `` line on exit 2, no temporary file left) and
+agrees with classify on whether the file can be read at all: it exits 2 exactly when classify
+does, with the same line. That is the honest promise because, with these options, none of
+them has a refusal of its own: ``--by commune`` names a column every classed table has,
+``--form all`` writes whichever forms can be made and ``--form 1`` needs nothing, and a
+standard missing for the survey's dates is refused by all four alike; a file where no
+household can be classed is no refusal either (report and measures give zero counts and exit
+1, as classify does). On exit 0/1, each agrees with the library's result:
+
+- validate writes its issue table whole (one row per issue) and neutralised, and exits 1
+  exactly when the table holds an error (so an empty survey is validate 0, classify 1);
+- report exits as classify does, and Form 1's grand total (the province rows) gives the
+  classed households, their members and the poor households (on the CSV, also the households
+  not classed); the workbook is reopened and checked for unneutralised text;
+- measures exits 0 exactly when every household is measured; its ``all`` row counts the
+  classed households with one member or more (persons being the unit) and their members, the
+  households its stderr note says it left out are all the others, the communes add up to the
+  ``all`` row, H, A and M0 are fractions with M0 = H·A, and the contributions sum to 100.
+
+Here: short seeded runs (``derandomize=True``), the other commands on 1 case in 3 (chosen by
+a checksum of the case, :func:`runs_all_commands`) to keep the run within twice the time of
+classify alone. ``bench/fuzz.py`` runs the long one (>= 10,000 cases) with the same generators
+and :func:`run_case`, every case through all four commands.
 """
 
 from __future__ import annotations
@@ -32,10 +59,12 @@ import tempfile
 import traceback
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import click
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -46,8 +75,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import mdpoverty
+import mdpoverty.cli
+from mdpoverty import cli_measures, cli_report
 from mdpoverty.cli import main
-from mdpoverty.errors import MdpovertyError
+from mdpoverty.errors import InputFileError, MdpovertyError
 from mdpoverty.io import HEADER_SCAN_ROWS
 from mdpoverty.schema import SHEETS, fold, header_lookup, sheet_lookup
 
@@ -782,9 +813,10 @@ def _exact(case: Case) -> bool:
 
 @dataclass
 class Outcome:
-    exit_code: int | None
+    exit_code: int | None  # classify's
     problems: list[str]
     crash: str = ""  # a traceback, when something escaped
+    exits: dict[str, int | None] = field(default_factory=dict)  # each command run: its exit
 
     @property
     def ok(self) -> bool:
@@ -869,8 +901,64 @@ def _reasons_ok(result: mdpoverty.Result, raw: Any) -> list[str]:
     return problems
 
 
-def run_case(case: Case, folder: Path) -> Outcome:
-    """Write the case, run the CLI and the library on it; list every broken promise."""
+def _invoke(args: list[str]) -> tuple[Any, str]:
+    """Run ``mdpoverty ARGS`` through CliRunner: (click's result, "") or (None, a traceback)."""
+    try:
+        return CliRunner().invoke(main, args), ""
+    except BaseException:  # e.g. a Rust panic (a BaseException): CliRunner lets it through
+        return None, traceback.format_exc()
+
+
+def _escaped(res: Any) -> str:
+    """The traceback of an exception that escaped the command's handler, else ""."""
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        return "".join(traceback.format_exception(res.exception))
+    return ""
+
+
+def _terminal_checks(name: str, res: Any, problems: list[str]) -> None:
+    """What every command promises on the terminal: exit 0/1/2, no traceback, one line on 2."""
+    code = res.exit_code
+    if "Traceback" in res.stdout + res.stderr:
+        problems.append(f"{name}: a traceback on the terminal")
+    if code not in (0, 1, 2):
+        problems.append(f"{name}: exit {code}: {res.stderr.strip()[:300]}")
+    if code == 2:
+        lines = res.stderr.strip().splitlines()
+        if len(lines) != 1 or not lines[0].startswith("mdpoverty: "):
+            problems.append(f"{name}: exit 2 without one clear line: {res.stderr[:300]!r}")
+
+
+def _stray(out_dir: Path, after: str, problems: list[str]) -> None:
+    stray = [p.name for p in out_dir.iterdir() if p.name.endswith(".tmp")]
+    if stray:
+        problems.append(f"temporary files left after {after}: {stray}")
+
+
+def _classed(result: mdpoverty.Result) -> pd.Series:
+    return result.households["class"].astype("string").fillna("") != ""
+
+
+def _members(result: mdpoverty.Result) -> pd.Series:
+    return pd.to_numeric(result.households["members"], errors="coerce").astype("Float64")
+
+
+def _measured(result: mdpoverty.Result) -> pd.Series:
+    """The households the measures count persons of: classed, with one member or more."""
+    return _classed(result) & (_members(result) >= 1).fillna(False)
+
+
+def _persons(result: mdpoverty.Result, mask: pd.Series) -> int:
+    """Members of the households in ``mask`` (the library's ``members`` column)."""
+    return int(_members(result)[mask].fillna(0).sum())
+
+
+def run_case(case: Case, folder: Path, *, others: bool = True) -> Outcome:
+    """Write the case, run the CLI and the library on it; list every broken promise.
+
+    ``others``: also run ``validate``, ``report`` and ``measures`` on the file (see
+    :func:`_other_commands`).
+    """
     problems: list[str] = []
     try:
         path = write_case(case, folder)
@@ -879,21 +967,14 @@ def run_case(case: Case, folder: Path) -> Outcome:
     out_dir = folder / "out"
     out_dir.mkdir(exist_ok=True)
     output = out_dir / f"result.{case.out_fmt}"
-    try:
-        res = CliRunner().invoke(
-            main, ["classify", str(path), "-o", str(output), "--lang", case.lang]
-        )
-    except BaseException:  # e.g. a Rust panic (a BaseException): CliRunner lets it through
-        return Outcome(None, ["crashed"], traceback.format_exc())
+    res, crash = _invoke(["classify", str(path), "-o", str(output), "--lang", case.lang])
+    if res is None:
+        return Outcome(None, ["crashed"], crash)
     code = res.exit_code
-    if res.exception is not None and not isinstance(res.exception, SystemExit):
-        tb = "".join(traceback.format_exception(res.exception))
-        return Outcome(code, ["unhandled exception"], tb)
-    text = res.stdout + res.stderr
-    if "Traceback" in text:
-        problems.append("a traceback on the terminal")
-    if code not in (0, 1, 2):
-        problems.append(f"exit {code}: {res.stderr.strip()[:300]}")
+    exits: dict[str, int | None] = {"classify": code}
+    if tb := _escaped(res):
+        return Outcome(code, ["unhandled exception"], tb, exits)
+    _terminal_checks("classify", res, problems)
     exact = _exact(case)
     workbook = case.suffix.lower() in (".xlsx", ".xlsm")
     refusal = REFUSED_OPS.get(case.file_op, "") if case.kind == "xlsx" and workbook else ""
@@ -903,25 +984,39 @@ def run_case(case: Case, folder: Path) -> Outcome:
         problems.append(f"expected exit 2 for {case.file_op}, got {code}")
     if exact and code == 2 and "--standard" not in res.stderr:  # no standard for its dates
         problems.append(f"a readable file refused: {res.stderr.strip()[:300]}")
-    stray = [p.name for p in out_dir.iterdir() if p.name.endswith(".tmp")]
-    if stray:
-        problems.append(f"temporary files left: {stray}")
-    if code == 2:
-        lines = res.stderr.strip().splitlines()
-        if len(lines) != 1 or not lines[0].startswith("mdpoverty: "):
-            problems.append(f"exit 2 without one clear line: {res.stderr[:300]!r}")
+    _stray(out_dir, "classify", problems)
     # the library, in-process
+    result: mdpoverty.Result | None = None
     try:
         result = mdpoverty.classify(path, lang=case.lang)
     except MdpovertyError:
         if code in (0, 1):
             problems.append("the library refused a file the CLI read")
-        return Outcome(code, problems)
     except Exception:
-        return Outcome(code, ["library raised"], traceback.format_exc())
-    if code == 2:
+        return Outcome(code, [*problems, "library raised"], traceback.format_exc(), exits)
+    if result is not None and code == 2:
         problems.append(f"the CLI refused a file the library read: {res.stderr[:200]}")
-        return Outcome(code, problems)
+        result = None
+    if result is not None:
+        crash = _classify_checks(case, path, output, res, result, exact, problems)
+        if crash:
+            return Outcome(code, problems, crash, exits)
+    if others:
+        crash = _other_commands(case, path, out_dir, res, result, problems, exits)
+    return Outcome(code, problems, crash, exits)
+
+
+def _classify_checks(
+    case: Case,
+    path: Path,
+    output: Path,
+    res: Any,
+    result: mdpoverty.Result,
+    exact: bool,
+    problems: list[str],
+) -> str:
+    """``classify -o`` against the library's result; a traceback if re-reading raised."""
+    code = res.exit_code
     c = result.counts
     n = len(result.households)
     if n != c["households_in"]:
@@ -951,21 +1046,270 @@ def run_case(case: Case, folder: Path) -> Outcome:
     if (code == 0) != (c["households_rejected"] == 0 and c["households_in"] > 0):
         problems.append(f"exit {code} does not match {c}")
     try:
-        problems += _reasons_ok(result, mdpoverty.read_survey(path))
+        raw = mdpoverty.read_survey(path)
     except Exception:
-        return Outcome(code, [*problems, "re-reading raised"], traceback.format_exc())
-    return Outcome(code, problems)
+        problems.append("re-reading raised")
+        return traceback.format_exc()
+    problems += _reasons_ok(result, raw)
+    problems += _members_known(result, raw)
+    return ""
 
 
-def check(case: Case) -> None:
-    """Run one case in a fresh folder and fail with everything it broke."""
+def _members_known(result: mdpoverty.Result, raw: Any) -> list[str]:
+    """A household is classed only with its members known, or the reviewer's ``dep_`` flags
+    (which the generator never writes): no member indicator is a silent "not deprived"."""
+    hh = raw.sheets.get("households")
+    if hh is not None and any(str(c).startswith("dep_") for c in hh.frame.columns):
+        return []
+    lost = _classed(result) & ~_measured(result)
+    if lost.any():
+        ids = result.households.loc[lost, "household_id"].tolist()[:5]
+        return [f"{int(lost.sum())} households classed with no member known: {ids}"]
+    return []
+
+
+# ---------------------------------------------------------------- the other commands
+
+
+def _report_tidy(case: Case) -> bool:
+    """Which ``report`` a case gets, decided by the case: every form in the official-form
+    workbook when its classify output is .xlsx (a quarter of the cases: the workbook costs
+    three times the CSV), else Form 1 as CSV on stdout (the tidy table of §8)."""
+    return case.out_fmt != "xlsx"
+
+
+def other_invocations(case: Case, path: Path, out_dir: Path) -> dict[str, list[str]]:
+    """The commands besides ``classify`` that read a survey, as each case runs them."""
+    lang = ["--lang", case.lang]
+    report = (
+        ["report", str(path), "--form", "1", "--format", "csv", *lang]
+        if _report_tidy(case)
+        else ["report", str(path), "--form", "all", "-o", str(out_dir / "report.xlsx"), *lang]
+    )
+    return {
+        "validate": ["validate", str(path), "-o", str(out_dir / "issues.csv"), *lang],
+        "report": report,
+        "measures": ["measures", str(path), "--by", "commune", "--format", "csv", *lang],
+    }
+
+
+def _other_commands(
+    case: Case,
+    path: Path,
+    out_dir: Path,
+    classify: Any,
+    result: mdpoverty.Result | None,
+    problems: list[str],
+    exits: dict[str, int | None],
+) -> str:
+    """``validate``, ``report`` and ``measures`` on the case's file; a traceback if one escaped.
+
+    Each keeps the terminal promises of ``classify`` and agrees with it on whether the file
+    can be read at all: exit 2 exactly when ``classify`` exits 2, with the same line. None of
+    them has a refusal of its own for these options: ``--by commune`` names a column every
+    classed table has, ``--form all -o .xlsx`` writes whichever forms can be made, ``--form 1``
+    needs nothing, and a standard missing for the survey's dates is refused by all four alike.
+    A file with no household classed is no refusal either: report and measures give zero
+    counts and exit 1, as classify does. On exit 0/1, each is checked against the library's
+    result (``result``; None when the library or the CLI refused, where only the exit codes
+    are compared).
+    """
+    crash = ""
+    c_code = classify.exit_code
+    c_line = classify.stderr.strip() if c_code == 2 else ""
+    for name, args in other_invocations(case, path, out_dir).items():
+        res, tb = _invoke(args)
+        if res is None:
+            problems.append(f"{name}: crashed")
+            crash = crash or tb
+            continue
+        exits[name] = res.exit_code
+        if tb := _escaped(res):
+            problems.append(f"{name}: unhandled exception")
+            crash = crash or tb
+            continue
+        _terminal_checks(name, res, problems)
+        code = res.exit_code
+        if (code == 2) != (c_code == 2):
+            problems.append(
+                f"{name}: exit {code} where classify exits {c_code}: {res.stderr.strip()[:300]}"
+            )
+        elif code == 2 and res.stderr.strip() != c_line:
+            problems.append(f"{name}: refused with another line than classify: {res.stderr[:300]}")
+        _stray(out_dir, name, problems)
+        if code == 2 or result is None:
+            continue
+        check = {"validate": _validate_checks, "report": _report_checks}.get(name, _measures_checks)
+        try:
+            check(case, out_dir, res, c_code, result, problems)
+        except Exception:  # output the check could not read: a finding, never a lost run
+            problems.append(f"{name}: checking its output raised")
+            crash = crash or traceback.format_exc()
+    return crash
+
+
+def _validate_checks(
+    case: Case, out_dir: Path, res: Any, c_code: int, result: mdpoverty.Result, p: list[str]
+) -> None:
+    """The issue table written is the library's, whole and neutralised; exit 1 iff errors."""
+    errors = bool((result.issues["severity"] == "error").any())
+    if res.exit_code != int(errors):
+        p.append(f"validate: exit {res.exit_code}, the library's issues have errors: {errors}")
+    path = out_dir / "issues.csv"
+    found: list[str] = []
+    rows = _output_rows(path, "csv", found) if path.exists() else -1
+    p += [f"validate: {f}" for f in found]
+    if rows != len(result.issues):
+        p.append(f"validate: the issue file has {rows} rows, the library {len(result.issues)}")
+
+
+def _stdout_table(res: Any, name: str, columns: list[str], p: list[str]) -> pd.DataFrame | None:
+    """The CSV a command wrote on stdout, as text, with ``columns``; None (and a problem) if not."""
+    try:
+        frame = pd.read_csv(io.StringIO(res.stdout), dtype=str, keep_default_na=False)
+    except (ValueError, csv.Error) as exc:  # pandas' parser errors are ValueErrors
+        p.append(f"{name}: stdout is not a CSV table ({exc}): {res.stdout[:200]!r}")
+        return None
+    if missing := [c for c in columns if c not in frame]:
+        p.append(f"{name}: stdout has no column {missing}")
+        return None
+    return frame
+
+
+FORM1_TOTAL = "Tổng cộng"  # the province row's label in the official-form workbook
+
+
+def _form1_totals(res: Any, out_dir: Path, tidy: bool, p: list[str]) -> dict[str, int] | None:
+    """Form 1's grand total (the province rows) from the CSV on stdout or the workbook."""
+    keys = ["households", "persons", "poor_households"]
+    if tidy:
+        keys.append("not_classed")
+        frame = _stdout_table(res, "report", ["level", *keys], p)
+        if frame is None:
+            return None
+        prov = frame[frame["level"] == "province"]
+        return {k: int(pd.to_numeric(prov[k]).sum()) for k in keys}
+    path = out_dir / "report.xlsx"
+    if not path.exists():
+        p.append("report: no report.xlsx written")
+        return None
+    found: list[str] = []
+    _output_rows(path, "xlsx", found)
+    p += [f"report: {f}" for f in found]
+    wb = load_workbook(path, read_only=True)
+    try:
+        if "Biểu 1" not in wb.sheetnames:
+            p.append(f"report: no sheet 'Biểu 1' in {wb.sheetnames}")
+            return None
+        totals = dict.fromkeys(keys, 0)
+        for row in wb["Biểu 1"].iter_rows(values_only=True):
+            if len(row) > 4 and not row[0] and str(row[1] or "").startswith(FORM1_TOTAL):
+                for i, k in enumerate(keys):  # columns C, D, E: households, persons, poor
+                    totals[k] += int(row[2 + i] or 0)
+        return totals
+    finally:
+        wb.close()
+
+
+def _report_checks(
+    case: Case, out_dir: Path, res: Any, c_code: int, result: mdpoverty.Result, p: list[str]
+) -> None:
+    """Form 1's grand total counts the library's classed households (and their members and
+    poor households; on the CSV, the households not classed too); exit as classify's."""
+    if res.exit_code != c_code:
+        p.append(f"report: exit {res.exit_code}, classify {c_code}")
+    totals = _form1_totals(res, out_dir, _report_tidy(case), p)
+    if totals is None:
+        return
+    classed = _classed(result)
+    want = {
+        "households": int(classed.sum()),
+        "persons": _persons(result, classed),
+        "poor_households": int((result.households["class"] == "poor").sum()),
+        "not_classed": result.counts["households_rejected"],
+    }
+    for k, v in totals.items():
+        if v != want[k]:
+            p.append(f"report: Form 1 total {k} = {v}, the library's result {want[k]}")
+
+
+_EXCLUDED = {
+    "en": re.compile(r"^(\d+) households left out of the measures", re.M),
+    "vi": re.compile(r"^(\d+) hộ không được tính vào các chỉ số", re.M),
+}
+
+
+def _measures_checks(
+    case: Case, out_dir: Path, res: Any, c_code: int, result: mdpoverty.Result, p: list[str]
+) -> None:
+    """The ``all`` row counts the library's classed households with members (persons being
+    the unit) and their members, the households left out (the note on stderr) are all the
+    others, the communes partition the total, the ratios are fractions (M0 = H·A) and the
+    contributions sum to 100; exit 0 exactly when no household is left out and one is in."""
+    measured = _measured(result)
+    n_in = result.counts["households_in"]
+    want = 0 if 0 < int(measured.sum()) == n_in else 1
+    if res.exit_code != want:
+        p.append(f"measures: exit {res.exit_code}, {int(measured.sum())} of {n_in} measurable")
+    frame = _stdout_table(res, "measures", ["by", "unit_count", "households", "H", "A", "M0"], p)
+    if frame is None:
+        return
+    total = frame[frame["by"] == "all"]
+    if len(total) != 1 or frame.index[frame["by"] == "all"][0] != 0:
+        p.append(f"measures: not one 'all' row first: {len(total)}")
+        return
+    row = total.iloc[0]
+    m = _EXCLUDED[case.lang].search(res.stderr)
+    excluded = int(m.group(1)) if m else 0
+    if int(row["households"]) + excluded != n_in:
+        p.append(
+            f"measures: {row['households']} households measured + {excluded} left out "
+            f"!= {n_in} in the library's result"
+        )
+    if int(row["households"]) != int(measured.sum()):
+        p.append(
+            f"measures: {row['households']} households measured, {int(measured.sum())} classed"
+        )
+    if int(row["unit_count"]) != _persons(result, measured):
+        p.append(
+            f"measures: unit_count {row['unit_count']}, the classed households have "
+            f"{_persons(result, measured)} members"
+        )
+    communes = frame[frame["by"] == "commune"]
+    for k in ("unit_count", "households"):
+        if pd.to_numeric(communes[k]).sum() != int(row[k]):
+            p.append(f"measures: the communes' {k} do not add up to the 'all' row")
+    ratios = {k: pd.to_numeric(frame[k]) for k in ("H", "A", "M0")}
+    for k, v in ratios.items():
+        if ((v < 0) | (v > 1)).any():
+            p.append(f"measures: {k} outside [0, 1]: {v.tolist()}")
+    if ((ratios["M0"] - ratios["H"] * ratios["A"]).abs() > 5e-6).any():
+        p.append("measures: M0 != H·A")
+    contrib = frame[[col for col in frame if col.startswith("contrib_")]].apply(pd.to_numeric)
+    sums = contrib.sum(axis=1)[ratios["M0"] > 0]
+    if ((sums - 100).abs() > 1e-3).any():
+        p.append(f"measures: contributions sum to {sums.tolist()}, not 100")
+
+
+def check(case: Case, share: int = 1) -> None:
+    """Run one case in a fresh folder and fail with everything it broke (the other commands
+    on about 1 case in ``share``, chosen by the case: see :func:`runs_all_commands`)."""
     with tempfile.TemporaryDirectory() as tmp:
-        outcome = run_case(case, Path(tmp))
+        outcome = run_case(case, Path(tmp), others=runs_all_commands(case, share))
     assert outcome.ok, f"{case.describe()}\n{outcome.problems}\n{outcome.crash}"
+
+
+def runs_all_commands(case: Case, share: int) -> bool:
+    """Whether a case also goes through the other commands: every case for ``share`` 1, else
+    1 in ``share`` by a checksum of the whole case (so a replayed or shrunk example is
+    picked the same way: hypothesis needs a case to behave the same each time)."""
+    text = repr(case).encode("utf-8", "backslashreplace")
+    return share <= 1 or zlib.crc32(text) % share == 0
 
 
 # ---------------------------------------------------------------- the short seeded runs
 
+CI_SHARE = 3  # the other commands on about 1 case in 3 here (every case in bench/fuzz.py)
 FAST = settings(
     derandomize=True,
     deadline=None,
@@ -979,21 +1323,21 @@ FAST = settings(
 @given(case=workbook_cases(hostile_files=False))
 def test_fuzz_workbooks_sheet_damage(case: Case) -> None:
     """Damaged sheets (values, headers, merges, hidden/extra sheets): never a lost household."""
-    check(case)
+    check(case, CI_SHARE)
 
 
 @settings(FAST, max_examples=80)
 @given(case=workbook_cases())
 def test_fuzz_workbooks_file_damage(case: Case) -> None:
     """Damaged files (truncated, corrupt, bombs, entities, renamed .xls): exit 2, one line."""
-    check(case)
+    check(case, CI_SHARE)
 
 
 @settings(FAST, max_examples=80)
 @given(case=table_cases())
 def test_fuzz_csv_and_parquet(case: Case) -> None:
     """CSV and Parquet pairs, with byte-level damage and odd encodings."""
-    check(case)
+    check(case, CI_SHARE)
 
 
 def _plain_case(**kw: Any) -> Case:
@@ -1031,3 +1375,322 @@ def test_every_hostile_file_op_once(tmp_path: Path, op: str) -> None:
     outcome = run_case(_plain_case(file_op=op), tmp_path)
     assert outcome.ok, outcome.problems
     assert outcome.exit_code == (2 if op in REFUSED_OPS else 0)
+
+
+# ---------------------------------------------------------------- the other commands can fail
+
+
+def _bad_area(**kw: Any) -> Case:
+    """A plain survey whose H1 has an unknown area: H1 is not classed (exit 1)."""
+    case = _plain_case(**kw)
+    case.sheets[0].rows[1][2] = "Vùng cao"
+    return case
+
+
+def _deprived(**kw: Any) -> Case:
+    """A plain survey whose H2 lives in a makeshift house with surface water and no toilet:
+    deprived in 3 of 12 indicators, so the measures have M0 > 0."""
+    case = _plain_case(**kw)
+    case.sheets[0].rows[2] = hh_row(
+        "H2",
+        **{
+            "Loại nhà": "Nhà đơn sơ",
+            "Nguồn nước sinh hoạt": "Nước mặt",
+            "Loại nhà tiêu": "Không có nhà tiêu",
+        },
+    )
+    return case
+
+
+class _Escape(BaseException):
+    """Gets past every handler, as a Rust panic would."""
+
+
+def _raising(exc: BaseException) -> Any:
+    def replacement(*args: Any, **kwargs: Any) -> Any:
+        raise exc
+
+    return lambda orig: replacement
+
+
+def _echo_first(text: str, exc: BaseException | None = None) -> Any:
+    """The original after a line on stderr (then ``exc`` instead, if given)."""
+
+    def wrap(orig: Any) -> Any:
+        def replacement(*args: Any, **kwargs: Any) -> Any:
+            click.echo(text, err=True)
+            if exc is not None:
+                raise exc
+            return orig(*args, **kwargs)
+
+        return replacement
+
+    return wrap
+
+
+def _edited(edit: Any) -> Any:
+    """The original with ``edit`` applied to what it returns."""
+
+    def wrap(orig: Any) -> Any:
+        def replacement(*args: Any, **kwargs: Any) -> Any:
+            out = orig(*args, **kwargs)
+            edit(out)
+            return out
+
+        return replacement
+
+    return wrap
+
+
+def _exits(code: int) -> Any:
+    return lambda orig: lambda *args, **kwargs: sys.exit(code)
+
+
+def _leave_tmp(orig: Any) -> Any:
+    def replacement(frame: Any, path: Any, *args: Any, **kwargs: Any) -> Any:
+        Path(path).with_name(Path(path).name + ".x.tmp").write_text("x", encoding="utf-8")
+        return orig(frame, path, *args, **kwargs)
+
+    return replacement
+
+
+def _drop_issue_row(orig: Any) -> Any:
+    def replacement(frame: Any, path: Any, *args: Any, **kwargs: Any) -> Any:
+        return orig(frame.iloc[:-1] if Path(path).name == "issues.csv" else frame, path, *args)
+
+    return replacement
+
+
+def _bump_form1(frames: dict[str, pd.DataFrame]) -> None:
+    f = frames["1"]
+    f.loc[f["level"] == "province", "households"] += 1
+
+
+def _bump_communes(res: Any) -> None:
+    res.measures.loc[res.measures["by"] == "commune", "households"] += 1
+
+
+def _double_contributions(res: Any) -> None:
+    cols = [c for c in res.measures if c.startswith("contrib_")]
+    res.measures[cols] = res.measures[cols] * 2 + 1
+
+
+_WORKBOOK_REPORT = {"out_fmt": "xlsx"}  # the case gets report --form all -o report.xlsx
+# A promise of the other commands, the code under test patched to break it, and the problem
+# the harness must list: (case, (module or object, attribute), patch, problem).
+BREAKS: dict[str, tuple[Any, tuple[Any, str], Any, str]] = {
+    "exit 3": (
+        _plain_case,
+        (cli_measures, "compute_measures"),
+        _raising(RuntimeError("a bug")),
+        "measures: exit 3",
+    ),
+    "an exception past the handler": (
+        _plain_case,
+        (cli_measures, "compute_measures"),
+        _raising(_Escape()),
+        "measures: crashed",
+    ),
+    "a traceback on the terminal": (
+        _plain_case,
+        (cli_measures, "compute_measures"),
+        _echo_first("Traceback (most recent call last):"),
+        "measures: a traceback on the terminal",
+    ),
+    "exit 2 with two lines": (
+        lambda: _plain_case(file_op="truncate"),
+        (cli_measures, "compute_measures"),
+        _echo_first("mdpoverty: reading", InputFileError("x: damaged [workbook_damaged]")),
+        "measures: exit 2 without one clear line",
+    ),
+    "a readable file refused": (
+        _plain_case,
+        (cli_report, "load_round"),
+        _raising(InputFileError("x: damaged [workbook_damaged]")),
+        "report: exit 2 where classify exits 0",
+    ),
+    "refused with another line": (
+        lambda: _plain_case(file_op="truncate"),
+        (cli_measures, "compute_measures"),
+        _raising(InputFileError("x: something else [workbook_damaged]")),
+        "measures: refused with another line",
+    ),
+    "a temporary file left": (
+        lambda: _plain_case(**_WORKBOOK_REPORT),
+        (cli_report, "write_table"),
+        _leave_tmp,
+        "temporary files left after report",
+    ),
+    "validate: an issue lost": (
+        _bad_area,
+        (mdpoverty.cli, "write_table"),
+        _drop_issue_row,
+        "validate: the issue file has",
+    ),
+    "validate: exit code": (
+        _plain_case,
+        (main.commands["validate"], "callback"),
+        _exits(1),
+        "validate: exit 1",
+    ),
+    "report: Form 1 total (CSV)": (
+        _plain_case,
+        (cli_report, "build_report"),
+        _edited(_bump_form1),
+        "report: Form 1 total households",
+    ),
+    "report: Form 1 total (workbook)": (
+        lambda: _plain_case(**_WORKBOOK_REPORT),
+        (cli_report, "build_report"),
+        _edited(_bump_form1),
+        "report: Form 1 total households",
+    ),
+    "report: exit code": (
+        _plain_case,
+        (main.commands["report"], "callback"),
+        _exits(1),
+        "report: exit 1, classify 0",
+    ),
+    "measures: households left out": (
+        _bad_area,
+        (cli_measures, "compute_measures"),
+        _edited(lambda res: setattr(res, "notes", [])),
+        "left out != 2",
+    ),
+    "measures: unit_count": (
+        _plain_case,
+        (cli_measures, "compute_measures"),
+        _edited(lambda res: res.measures.__setitem__("unit_count", res.measures["unit_count"] + 1)),
+        "measures: unit_count",
+    ),
+    "measures: communes": (
+        _plain_case,
+        (cli_measures, "compute_measures"),
+        _edited(_bump_communes),
+        "measures: the communes' households",
+    ),
+    "measures: ratios": (
+        _plain_case,
+        (cli_measures, "compute_measures"),
+        _edited(lambda res: res.measures.__setitem__("H", 1.5)),
+        "measures: H outside [0, 1]",
+    ),
+    "measures: contributions": (
+        _deprived,
+        (cli_measures, "compute_measures"),
+        _edited(_double_contributions),
+        "measures: contributions sum",
+    ),
+    "measures: exit code": (
+        _bad_area,
+        (main.commands["measures"], "callback"),
+        _exits(0),
+        "measures: exit 0",
+    ),
+}
+
+
+_UNPATCHED_OK: set[str] = set()
+
+
+@pytest.mark.parametrize("promise", list(BREAKS))
+def test_harness_notices_a_broken_promise_of_the_other_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, promise: str
+) -> None:
+    """Each check on validate, report and measures fails when the code under test breaks it."""
+    make, (target, attr), patch, problem = BREAKS[promise]
+    for d in ("before", "after"):
+        (tmp_path / d).mkdir()
+    key = repr(make())
+    if key not in _UNPATCHED_OK:  # the case passes as it is (each case checked once)
+        outcome = run_case(make(), tmp_path / "before")
+        assert outcome.ok, outcome.problems
+        _UNPATCHED_OK.add(key)
+    monkeypatch.setattr(target, attr, patch(getattr(target, attr)))
+    outcome = run_case(make(), tmp_path / "after")
+    assert any(problem in p for p in outcome.problems), outcome.problems
+
+
+def test_harness_notices_a_household_classed_without_members(tmp_path: Path) -> None:
+    """The classify check behind the bug below: fails on a result that classes such a one."""
+    case = _plain_case()
+    case.sheets.pop()  # no members sheet
+    path = write_case(case, tmp_path)
+    result = mdpoverty.classify(path)
+    raw = mdpoverty.read_survey(path)
+    assert _members_known(result, raw) == []
+    result.households["class"] = "not_poor"
+    assert "2 households classed with no member known" in _members_known(result, raw)[0]
+
+
+# ---------------------------------------------------------------- bugs the fuzz found
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_no_household_is_classed_without_its_members(tmp_path: Path, kind: str) -> None:
+    """A workbook without its members sheet (or a households CSV without its members file)
+    used to class every household: the six member indicators read "not deprived", exit 0,
+    no issue. Each household is now refused with ``no_members`` on its row, as when it has
+    no member on the sheet; with the reviewer's 12 dep_ flags it is classed (§3)."""
+    for d in ("a", "b", "c"):
+        (tmp_path / d).mkdir()
+    plain = _plain_case()
+    hh = plain.sheets[0]
+    case = Case("xlsx", [hh]) if kind == "xlsx" else Case("csv", plain.sheets, suffix=".csv")
+    case.members_file = "missing"
+    path = write_case(case, tmp_path / "a")
+    result = mdpoverty.classify(path)
+    assert result.counts["households_classed"] == 0
+    errors = result.issues[result.issues["check"] == "no_members"]
+    assert sorted(errors["row"]) == [2, 3] and set(errors["severity"]) == {"error"}
+    assert run_case(case, tmp_path / "b").ok
+    codes = mdpoverty.load_standard("vn-2022-2025").codes
+    hh.rows[0] += [f"dep_{c}" for c in codes]
+    hh.rows[1] += ["không"] * len(codes)
+    hh.rows[2] += ["có"] * len(codes)
+    result = mdpoverty.classify(write_case(case, tmp_path / "c"))
+    assert list(result.households["deprivation_count"]) == [0, len(codes)]
+    assert result.counts["households_classed"] == 2, result.issues
+
+
+HOSTILE_CHILD = """
+import json, sys
+from click.testing import CliRunner
+from mdpoverty.cli import main
+path = sys.argv[1]
+out = {}
+for name, args in {
+    "report": ["report", path, "--form", "1", "--format", "csv"],
+    "changes": ["changes", path, path],
+    "report --previous": ["report", path, "--form", "2", "--previous", path],
+}.items():
+    res = CliRunner().invoke(main, [*args, "--lang", "en"])
+    out[name] = [res.exit_code, res.stderr]
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("op", ["far_cell", "lying_size"])
+def test_report_and_changes_guard_a_workbook_before_opening_it(tmp_path: Path, op: str) -> None:
+    """``report`` and ``changes`` look at a workbook for a classify output (its first sheet
+    when no sheet is named like members) before reading it as a survey, and used to open that
+    sheet with calamine unguarded: a far cell aborted the process (a Rust allocation failure,
+    SIGABRT), a lying zip exited 3 ("internal error (XmlError …)"). Now the survey reader's
+    guard runs first. In a child process, so that an abort fails this test only."""
+    import subprocess
+
+    case = _plain_case(file_op=op)
+    case.sheets.pop()  # households only: the classify-output sniffing opens the first sheet
+    path = write_case(case, tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-c", HOSTILE_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    check_id = REFUSED_OPS[op]
+    for name, (code, stderr) in json.loads(run.stdout).items():
+        assert code == 2, (name, stderr)
+        assert stderr.startswith("mdpoverty: ") and stderr.strip().endswith(f"[{check_id}]")

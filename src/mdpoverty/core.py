@@ -380,7 +380,9 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
         issues.add("provisional_standard", values=std.id, detail=std.reference, field="standard")
     derived = rules.derive_flags(ctx, std)
     undetermined = _resolve_needs(t, ctx, std)
-    no_members = (ctx.n_members == 0) if t.m_sheet is not None else np.zeros(n, dtype=bool)
+    # no members sheet: no household's members are known, so the member indicators cannot be
+    # derived (never a silent "not deprived"); the reviewer's dep_ flags are then required
+    no_members = (ctx.n_members == 0) if t.m_sheet is not None else np.ones(n, dtype=bool)
     flags: dict[str, np.ndarray] = {}
     sheet = t.hh_sheet
     ids = hh.get("household_id", pd.Series("", index=hh.index))
