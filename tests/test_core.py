@@ -117,6 +117,55 @@ def test_undetermined_indicator_is_blank_never_not_deprived() -> None:
     assert out.loc["B", "dep_telecom"] == False  # noqa: E712 - needs no age
 
 
+MEMBER_INDICATORS = (
+    "employment",
+    "dependents",
+    "nutrition",
+    "health_insurance",
+    "adult_education",
+    "school_attendance",
+    "housing_area",  # floor area per member
+    "telecom",  # whether any member uses a phone or the internet
+)
+
+
+def test_a_household_without_members_has_its_member_indicators_blank() -> None:
+    """domain.md §7: with no member known, the member indicators cannot be derived — blank,
+    never 'not deprived' — and the household is not classed unless the reviewer's dep_
+    columns decide every indicator. Its dwelling, water, toilet and information flags are
+    still the household's own."""
+    hh = pd.DataFrame([{**BASE_HH, "household_id": "A"}, {**BASE_HH, "household_id": "B"}])
+    m = pd.DataFrame([{**BASE_M, "household_id": "A"}])
+    res = mdpoverty.classify_frames(hh, m)
+    out = res.households.set_index("household_id")
+    assert out.loc["A", "class"] == "not_poor"
+    assert out.loc["B", "class"] == ""
+    for code in MEMBER_INDICATORS:
+        assert pd.isna(out.loc["B", f"dep_{code}"]), code
+    for code in ("housing_quality", "water", "toilet", "info_access"):
+        assert out.loc["B", f"dep_{code}"] == False, code  # noqa: E712 - decided
+    assert list(res.issues.loc[res.issues["check"] == "no_members", "household_id"]) == ["B"]
+
+
+def test_without_a_members_sheet_the_reviewers_flags_decide() -> None:
+    """No members at all: each household needs the reviewer's 12 dep_ flags (domain.md §7);
+    given them, it is classed by them (income 1,000,000 ≤ the rural line, 3 deprivations:
+    poor, Decree 07/2021 Art. 3)."""
+    deprived = {"housing_quality", "water", "toilet"}
+    flags = {f"dep_{c}": ("yes" if c in deprived else "no") for c in MEMBER_INDICATORS}
+    flags |= {f"dep_{c}": ("yes" if c in deprived else "no") for c in deprived | {"info_access"}}
+    hh = pd.DataFrame(
+        [
+            {**BASE_HH, "household_id": "A", "income_per_capita": "1000000", **flags},
+            {**BASE_HH, "household_id": "B", "income_per_capita": "1000000"},
+        ]
+    )
+    res = mdpoverty.classify_frames(hh, None)
+    out = res.households.set_index("household_id")
+    assert out.loc["A", "class"] == "poor" and out.loc["A", "deprivation_count"] == 3
+    assert out.loc["B", "class"] == "" and pd.isna(out.loc["B", "dep_employment"])
+
+
 def test_outputs_get_ordinary_permissions(tmp_path) -> None:
     """Atomic writes go through a private temp file; the output must not stay owner-only."""
     import os

@@ -387,6 +387,8 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     sheet = t.hh_sheet
     ids = hh.get("household_id", pd.Series("", index=hh.index))
     for code, value in derived.items():
+        if std.indicators[code].rule in rules.MEMBER_RULES:  # no member known: blank, not "no"
+            undetermined[code] |= no_members
         override = hh.get(f"dep_{code}")
         if override is None:
             flags[code] = value

@@ -291,6 +291,9 @@ AGE_RULES = frozenset(
     }
 )
 
+# Rules that read the members or their number: undetermined for a household with none.
+MEMBER_RULES = AGE_RULES | {"housing_area", "telecom"}
+
 RULES: dict[str, Callable[..., np.ndarray]] = {
     f.__name__: f
     for f in (
