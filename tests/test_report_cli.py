@@ -255,3 +255,22 @@ def test_readme_form1_excerpt_is_what_the_command_prints():
     printed = r.stdout.splitlines()
     assert excerpt[0] == printed[0]
     assert all(line in printed for line in excerpt[1:]), excerpt
+
+
+def test_files_read_at_once_keep_file_order(commune_folder, tmp_path, monkeypatch):
+    """A folder is read several files at once; the result is the same as one after the other,
+    and of two broken files the first in name order is the one reported."""
+    monkeypatch.setattr(batch, "FILES_AT_ONCE", 1)
+    one_by_one = library_report(commune_folder, form=1)["1"]
+    monkeypatch.setattr(batch, "FILES_AT_ONCE", 3)
+    at_once = library_report(commune_folder, form=1)["1"]
+    pd.testing.assert_frame_equal(one_by_one, at_once)
+    folder = tmp_path / "district"
+    folder.mkdir()
+    for p in sorted(commune_folder.glob("*.xlsx")):
+        (folder / p.name).write_bytes(p.read_bytes())
+    (folder / "zz-b.xlsx").write_text("not a workbook", encoding="utf-8")
+    (folder / "zz-c.xlsx").write_bytes(b"")
+    r = run(report, folder, "--form", "1", "--format", "csv")
+    assert r.exit_code == Exit.USAGE
+    assert "zz-b.xlsx" in r.stderr and "zz-c.xlsx" not in r.stderr

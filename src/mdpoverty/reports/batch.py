@@ -285,6 +285,30 @@ def _cross_file_duplicates(rounds: list[Round], hh: pd.DataFrame, lang: str) -> 
     return frame
 
 
+#: Files of a round read at once. Each file already reads its two sheets in two threads
+#: (fastexcel releases the GIL); one file more than the cores keeps them busy while another
+#: file is validated. Measured on 25 village workbooks of 100,000 households, 2 cores:
+#: 8.5 s one at a time, 6.2 s three at a time (bench/bench_district.py).
+FILES_AT_ONCE = min(8, (os.cpu_count() or 1) + 1)
+
+
+def _load_all(
+    items: list[Source], std: Standard | None, as_of: dt.date | None, lang: str
+) -> list[Round]:
+    """Every item of a round, several files at once; results in order, and the first
+    failure in file order is the one raised (as if read one after the other)."""
+    if len(items) < 2 or FILES_AT_ONCE < 2:
+        return [_one(item, std, as_of, lang) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=min(FILES_AT_ONCE, len(items)))
+    try:
+        futures = [pool.submit(_one, item, std, as_of, lang) for item in items]
+        return [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # an error or a signal: start no more
+
+
 def load_round(
     surveys: Source | Sequence[Source],
     *,
@@ -301,7 +325,7 @@ def load_round(
     if isinstance(surveys, Round):
         return surveys
     std = load_standard(standard) if isinstance(standard, str | os.PathLike) else standard
-    rounds = [_one(item, std, as_of, lang) for item in expand(surveys)]
+    rounds = _load_all(expand(surveys), std, as_of, lang)
     codes = {tuple(r.standard.codes) for r in rounds if r.standard is not None}
     if len(codes) > 1:
         ids = sorted({r.standard.id for r in rounds if r.standard is not None})
