@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -26,6 +27,9 @@ AREAS = ("rural", "urban")
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ByArea(_Model):
@@ -307,46 +311,62 @@ def thresholds_dir() -> Path:
 
 
 def bundled() -> list[str]:
-    return sorted(p.stem for p in thresholds_dir().glob("*.toml"))
+    return STANDARD.bundled()
 
 
-def load_standard(name_or_path: str | Path) -> Standard:
-    """Load a bundled standard by id (``vn-2022-2025``) or any TOML file by path.
+class DataKind(NamedTuple):
+    """A kind of bundled data file (``data/<folder>/*.toml``) and its name in messages."""
+
+    folder: str
+    name_en: str  # "standard"
+    name_vi: str  # "chuẩn"
+    file_vi: str  # "tệp chuẩn"
+
+    def bundled(self) -> list[str]:
+        return sorted(p.stem for p in data_dir(self.folder).glob("*.toml"))
+
+
+STANDARD = DataKind("thresholds", "standard", "chuẩn", "tệp chuẩn")
+
+
+def load_data_file(name_or_path: str | os.PathLike[str], kind: DataKind, model: type[M]) -> M:
+    """A bundled file of ``kind`` by id, or any TOML file by path, validated as ``model``.
 
     Raises :class:`StandardError` naming the file and the key at fault.
     """
     path = Path(name_or_path)
     if not path.suffix and not path.exists():
-        path = thresholds_dir() / f"{name_or_path}.toml"
+        path = data_dir(kind.folder) / f"{name_or_path}.toml"
         if not path.exists():
+            names = ", ".join(kind.bundled())
             raise StandardError(
-                f"unknown standard {name_or_path!r}; bundled: {', '.join(bundled())}",
-                f"không có chuẩn {name_or_path!r}; có sẵn: {', '.join(bundled())}",
+                f"unknown {kind.name_en} {str(name_or_path)!r}; bundled: {names}",
+                f"không có {kind.name_vi} {str(name_or_path)!r}; có sẵn: {names}",
             )
     try:
         content = path.read_bytes()
     except FileNotFoundError:
         raise StandardError(
-            f"{path}: standard file not found", f"{path}: không tìm thấy tệp chuẩn"
+            f"{path}: {kind.name_en} file not found", f"{path}: không tìm thấy {kind.file_vi}"
         ) from None
     except IsADirectoryError:
         raise StandardError(
-            f"{path}: is a folder, not a standard file (.toml)",
-            f"{path}: là thư mục, không phải tệp chuẩn (.toml)",
+            f"{path}: is a folder, not a {kind.name_en} file (.toml)",
+            f"{path}: là thư mục, không phải {kind.file_vi} (.toml)",
         ) from None
     except OSError as exc:
         raise StandardError(
-            f"{path}: cannot read the standard file ({exc.strerror})",
-            f"{path}: không đọc được tệp chuẩn ({exc.strerror})",
+            f"{path}: cannot read the {kind.name_en} file ({exc.strerror})",
+            f"{path}: không đọc được {kind.file_vi} ({exc.strerror})",
         ) from None
-    return _load_file(path, content)
+    return _parse_file(path, content, kind, model)
 
 
 @functools.lru_cache(maxsize=32)
-def _load_file(path: Path, content: bytes) -> Standard:
-    """Parse and validate one standard file's bytes; cached by path and content (a district
-    batch picks the standard once per workbook), so an edited file is always read again.
-    ``Standard`` is frozen."""
+def _parse_file(path: Path, content: bytes, kind: DataKind, model: type[M]) -> M:
+    """Parse and validate one file's bytes; cached by path and content (a district batch
+    picks the standard once per workbook), so an edited file is always read again. The
+    models are frozen."""
     try:
         data = tomllib.loads(content.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -354,12 +374,20 @@ def _load_file(path: Path, content: bytes) -> Standard:
             f"{path}: not a valid TOML file ({exc})", f"{path}: tệp TOML không hợp lệ ({exc})"
         ) from None
     try:
-        return Standard.model_validate({**data, "source": str(path)})
+        return model.model_validate({**data, "source": str(path)})
     except ValidationError as exc:
         where = _first_error(exc)
         raise StandardError(
-            f"{path}: invalid standard: {where}", f"{path}: tệp chuẩn sai: {where}"
+            f"{path}: invalid {kind.name_en}: {where}", f"{path}: {kind.file_vi} sai: {where}"
         ) from None
+
+
+def load_standard(name_or_path: str | os.PathLike[str]) -> Standard:
+    """Load a bundled standard by id (``vn-2022-2025``) or any TOML file by path.
+
+    Raises :class:`StandardError` naming the file and the key at fault.
+    """
+    return load_data_file(name_or_path, STANDARD, Standard)
 
 
 def standard_for(day: dt.date) -> Standard:

@@ -20,17 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from ..errors import StandardError, UsageError
-from ..standards import Confidence, Standard, _Model, data_dir
+from ..errors import UsageError
+from ..standards import Confidence, DataKind, Standard, _Model, load_data_file
 from . import forms
 
 DEFAULT_TARGETS = "ntp-2021-2025"
@@ -53,8 +51,6 @@ class FasterRule(_Model):
 
 
 class TargetPlan(_Model):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     id: str
     title: str
     reference: str
@@ -65,40 +61,16 @@ class TargetPlan(_Model):
     source: str = ""
 
 
+TARGETS = DataKind("targets", "target plan", "bộ chỉ tiêu", "tệp chỉ tiêu")
+
+
 def bundled_targets() -> list[str]:
-    return sorted(p.stem for p in data_dir("targets").glob("*.toml"))
+    return TARGETS.bundled()
 
 
 def load_targets(name_or_path: str | os.PathLike[str] = DEFAULT_TARGETS) -> TargetPlan:
     """A bundled target plan by id, or a TOML file by path; errors name the file and key."""
-    path = Path(name_or_path)
-    if not path.suffix and not path.exists():
-        path = data_dir("targets") / f"{name_or_path}.toml"
-        if not path.exists():
-            names = ", ".join(bundled_targets())
-            raise StandardError(
-                f"unknown target plan {str(name_or_path)!r}; bundled: {names}",
-                f"không có bộ chỉ tiêu {str(name_or_path)!r}; có sẵn: {names}",
-            )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StandardError(
-            f"{path}: target file not found", f"{path}: không tìm thấy tệp chỉ tiêu"
-        ) from None
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StandardError(
-            f"{path}: not a readable TOML file ({exc})",
-            f"{path}: tệp TOML không đọc được ({exc})",
-        ) from None
-    try:
-        return TargetPlan.model_validate({**data, "source": str(path)})
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) + f": {err['msg']}"
-        raise StandardError(
-            f"{path}: invalid target plan: {where}", f"{path}: tệp chỉ tiêu sai: {where}"
-        ) from None
+    return load_data_file(name_or_path, TARGETS, TargetPlan)
 
 
 # ------------------------------------------------------------------------------- the table
