@@ -35,37 +35,18 @@ YES_NO = ("Có", "Không")
 LISTS_SHEET = "Danh mục"
 GUIDE_SHEET = "Hướng dẫn"
 
-# Household columns shown by default; the rest of the sheet's columns (alternatives such as
-# the three durability flags, the reviewer's dep_* overrides, sample-design columns) are in
-# a collapsed group at the right, present with their exact headers for whoever needs them.
-SHOWN = (
-    "household_id",
-    "head_name",
-    "province",
-    "district",
-    "commune",
-    "village",
-    "area",
-    "survey_date",
-    "income_per_capita",
-    "household_income_12m",
-    "income_score",
-    "deprivation_score",
-    "housing_type",
-    "floor_area_m2",
-    "water_source",
-    "toilet_type",
-    "has_tv",
-    "has_radio",
-    "has_computer",
-    "has_smartphone",
-    "hears_loudspeaker",
-    "agricultural",
-    "ethnic_minority",
-    "poverty_exit_date",
-    "previous_class",
-)
+# Household columns shown by default: all of the contract's but these. The alternatives to
+# "Loại nhà" (the three durability flags) and the reviewer's dep_* overrides are in a
+# collapsed group at the right, present with their exact headers for whoever needs them;
+# the members count (a members sheet is given) and the sample-design columns (a commune
+# review is a census) are left out.
 GROUPED = ("durable_walls", "durable_pillars", "durable_roof")
+LEFT_OUT = ("member_count", "sample_weight", "stratum", "psu")
+SHOWN = tuple(
+    c
+    for c in HOUSEHOLDS.names
+    if c not in GROUPED and c not in LEFT_OUT and not c.startswith("dep_")
+)
 
 REQUIRED_FILL = PatternFill("solid", fgColor="F4B183")
 SHOWN_FILL = PatternFill("solid", fgColor="DDEBF7")
