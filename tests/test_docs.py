@@ -100,3 +100,15 @@ def test_a_stale_reference_page_is_noticed(tmp_path: Path, monkeypatch) -> None:
     page.write_text(page.read_text(encoding="utf-8").replace("(error)", "(warning)", 1))
     assert gen.stale() == ["checks.md"]
     assert gen.main_(["--check"]) == 1
+
+
+def test_every_data_folder_ships_in_the_wheel():
+    """A data folder missing from the wheel works in a clone and fails after ``pip install .``."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = project["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    folders = {f"data/{p.name}" for p in (ROOT / "data").iterdir() if p.is_dir()}
+    assert folders <= set(shipped), sorted(folders - set(shipped))
+    for folder in folders:
+        assert shipped[folder] == f"mdpoverty/_{folder}"

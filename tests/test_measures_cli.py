@@ -169,3 +169,12 @@ def test_sample_survey_change_has_standard_errors(sample_survey):
     out = pd.read_csv(io.StringIO(r.stdout))
     assert {"abs_se", "rel_se", "ann_abs_se", "ann_rel_se"} <= set(out.columns)
     assert (out["abs"].abs() < 1e-12).all() and (out["abs_se"].abs() < 1e-9).all()
+
+
+def test_bundled_weights_by_name_equal_the_file(example_survey):
+    """``--weights vn-2022-2025-services`` names the bundled file, in a wheel as in a clone."""
+    by_path = run(example_survey, "--weights", ROOT / "data/weights/vn-2022-2025-services.toml")
+    by_name = run(example_survey, "--weights", "vn-2022-2025-services")
+    assert by_name.exit_code == by_path.exit_code
+    assert by_name.stdout == by_path.stdout
+    assert run(example_survey, "--weights", "no-such-weights").exit_code == Exit.USAGE

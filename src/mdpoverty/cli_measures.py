@@ -207,7 +207,8 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None) -> None
     "--weights",
     default="equal",
     show_default=True,
-    help="equal (1/12 each), nested (equal per service, then within), or a TOML file.",
+    help="equal (1/12 each), nested (equal per service, then within), a TOML file, or a "
+    "bundled weights file by name (vn-2022-2025-services, vn-2022-2025-indicators).",
 )
 @click.option(
     "--unit",

@@ -111,8 +111,14 @@ def _each_once(
 
 
 def load_weights_file(path: str | os.PathLike[str], standard: Standard) -> np.ndarray:
-    """Read ``[indicators]`` or ``[services]`` weights from a TOML file (see module doc)."""
+    """Read ``[indicators]`` or ``[services]`` weights from a TOML file (see module doc), or a
+    bundled one by name (``vn-2022-2025-services`` is ``data/weights/vn-2022-2025-services.toml``,
+    shipped in the wheel)."""
     p = Path(path)
+    if not p.suffix and not p.exists():
+        from ..standards import data_dir
+
+        p = data_dir("weights") / f"{path}.toml"
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
