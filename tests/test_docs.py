@@ -112,3 +112,29 @@ def test_every_data_folder_ships_in_the_wheel():
     assert folders <= set(shipped), sorted(folders - set(shipped))
     for folder in folders:
         assert shipped[folder] == f"mdpoverty/_{folder}"
+
+
+@pytest.mark.parametrize("failing", ["pip", "python"])
+def test_ci_fails_when_the_install_or_the_tests_fail(failing: str) -> None:
+    """Under ``set -e`` an ``a && b`` list whose ``a`` fails does not stop the script; CI must."""
+    import subprocess
+
+    lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    _, tests = _readme_commands()
+    at = lines.index(tests)
+    block = lines[at:]
+    block = block[: next(i for i, line in enumerate(block) if line.strip() == "fi") + 1]
+    script = "\n".join(
+        [
+            "set -euo pipefail",
+            "pip() { return 0; }",
+            "python() { return 0; }",
+            f"{failing}() {{ return 7; }}",
+            "set +e",
+            *block,
+            "echo REACHED_THE_LINT_STEP",
+        ]
+    )
+    run = subprocess.run(["bash", "-c", script], capture_output=True, text=True)
+    assert run.returncode == 7, run.stdout + run.stderr
+    assert "REACHED_THE_LINT_STEP" not in run.stdout
