@@ -157,9 +157,10 @@ BAD_FILES = {
     "truncated.xlsx": _corrupt_zip,
     "password.xlsx": lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600),
     "image.png": lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100),
-    "latin1.csv": lambda p: p.write_bytes(
-        "Mã hộ,Xã\nH1,Xã Thử\n".encode("cp1258", errors="replace") + b"\xff\xfe"
-    ),
+    # UTF-8 with one broken byte: reading it as Windows-1258 would garble every other accent
+    "broken-utf8.csv": lambda p: p.write_bytes("Mã hộ,Xã\nH1,Xã Thử\n".encode() + b"\xff\xfe"),
+    # bytes no Windows code page defines (0x81, 0x8d): not text at all
+    "binary.csv": lambda p: p.write_bytes(b"\x81\x8d\x8f\x90\x9d,x\n" * 3),
 }
 
 

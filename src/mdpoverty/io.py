@@ -22,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import InputFileError, UsageError
+from .csv_text import read_csv_grid
+from .errors import InputFileError, Text, UsageError
 from .schema import SHEETS, fold, header_lookup, sheet_lookup
 
 HEADER_SCAN_ROWS = 30  # a title block above the header is common in hand-made workbooks
@@ -47,6 +48,7 @@ class RawSurvey:
     source: str
     sheets: dict[str, RawSheet]
     sheet_names: list[str]
+    notes: list[Text] = field(default_factory=list)  # for the person, on stderr (not issues)
 
 
 # ---------------------------------------------------------------- reading
@@ -263,38 +265,30 @@ def _unreadable(path: Path, exc: Exception, sheet: str | None = None) -> InputFi
     )
 
 
-def _read_table_file(path: Path) -> pa.Table:
-    """A CSV or Parquet file as an Arrow text grid (header included as the first row)."""
-    try:
-        if path.suffix.lower() == ".parquet":
-            import pyarrow.parquet as pq
+def _read_table_file(path: Path, notes: list[Text] | None = None) -> pa.Table:
+    """A CSV or Parquet file as an Arrow text grid (header included as the first row).
 
-            table = pq.read_table(path)
-            header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
-            body = pa.table(
-                {f"c{i}": pc.cast(table.column(i), pa.string()) for i in range(table.num_columns)}
-            )
-            return pa.concat_tables([header, body])
-        grid = pd.read_csv(
-            path,
-            dtype=str,
-            header=None,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            skip_blank_lines=False,
-        )
-    except UnicodeDecodeError:
-        raise _fail(
-            path, "not_utf8", "is not UTF-8 text; save the CSV as UTF-8", "không phải văn bản UTF-8"
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise _fail(path, "file_empty", "the file is empty", "tệp rỗng") from None
+    A CSV's encoding and separator are found (:mod:`.csv_text`); when it was not UTF-8, a
+    note saying which encoding was taken is added to ``notes``, for the person to check."""
+    if path.suffix.lower() != ".parquet":
+        grid = read_csv_grid(path)
+        if grid.note is not None and notes is not None:
+            notes.append(grid.note)
+        return grid.table
+    try:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
     except Exception as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise _fail(
             path, "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
         ) from None
-    return pa.table({f"c{i}": pa.array(grid[c].tolist(), pa.string()) for i, c in enumerate(grid)})
+    header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
+    body = pa.table(
+        {f"c{i}": pc.cast(table.column(i), pa.string()) for i in range(table.num_columns)}
+    )
+    return pa.concat_tables([header, body])
 
 
 def _pair_path(path: Path) -> Path | None:
@@ -309,15 +303,16 @@ def _pair_path(path: Path) -> Path | None:
 def _read_pair(path: Path, members: Path | None) -> RawSurvey:
     sheets: dict[str, RawSheet] = {}
     names = []
+    notes: list[Text] = []
     for kind, p in (("households", path), ("members", members or _pair_path(path))):
         if p is None:
             continue
         _sniff(p)
-        raw = _to_raw_sheet(kind, p.name, _read_table_file(p), first_row=1)
+        raw = _to_raw_sheet(kind, p.name, _read_table_file(p, notes), first_row=1)
         names.append(p.name)
         if raw is not None:
             sheets[kind] = raw
-    return RawSurvey(str(path), sheets, names)
+    return RawSurvey(str(path), sheets, names, notes)
 
 
 def read_survey(
