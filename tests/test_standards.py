@@ -42,9 +42,18 @@ def test_2022_2025_values_as_the_decree_states() -> None:
     assert std.retirement_age.months_for(2040, "male") == 62 * 12
 
 
-def test_standard_in_force_by_date() -> None:
-    assert standard_for(dt.date(2025, 10, 1)).id == "vn-2022-2025"
-    assert standard_for(dt.date(2026, 10, 1)).id == "vn-2022-2025"  # Decree 351 keeps it
+def test_standard_of_the_review_round_a_date_belongs_to() -> None:
+    """domain.md §2a: the periodic review 1 Sep – 14 Dec of year N sets the lists of N+1; a
+    regular review during year N uses year N's standard. (Replaces the old pick by the survey
+    date's calendar year, which classed the late-2026 review by the 2022–2025 lines.)"""
+    assert standard_for(dt.date(2025, 10, 1)).id == "vn-2022-2025"  # sets the 2026 lists
+    assert standard_for(dt.date(2026, 8, 31)).id == "vn-2022-2025"  # regular review of 2026
+    assert standard_for(dt.date(2026, 9, 1)).id == "vn-2027-2030"  # periodic, sets 2027
+    assert standard_for(dt.date(2026, 12, 14)).id == "vn-2027-2030"
+    assert standard_for(dt.date(2026, 12, 15)).id == "vn-2022-2025"  # regular review of 2026
+    assert standard_for(dt.date(2027, 1, 15)).id == "vn-2027-2030"
+    assert standard_for(dt.date(2021, 10, 1)).id == "vn-2022-2025"  # late 2021 set the 2022 lists
+    assert standard_for(dt.date(2021, 6, 1)).id == "vn-2016-2020"  # extended through 2021
     assert standard_for(dt.date(2019, 10, 1)).id == "vn-2016-2020"
     assert standard_for(dt.date(2027, 10, 1)).id == "vn-2027-2030"
 

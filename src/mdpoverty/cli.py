@@ -21,6 +21,7 @@ from .cli_common import (
     _sibling,
     common_options,
     handled,
+    say_standard,
     survey_options,
 )
 from .errors import CHECKS, UsageError
@@ -75,6 +76,7 @@ def classify(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
 
 
 def _report(con: Console, result: core.Result, output: str | None) -> None:
+    say_standard(con, result.choice)
     c = result.counts
     errors = int((result.issues["severity"] == "error").sum())
     warnings = int((result.issues["severity"] == "warning").sum())

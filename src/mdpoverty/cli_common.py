@@ -196,6 +196,23 @@ def _emit(frame: pd.DataFrame, fmt: str | None, title: str) -> None:
         click.echo(csv_text(frame), nl=False)  # formulas neutralised, as in the files
 
 
+def say_standard(con: Console, choices: Any) -> None:
+    """Which standard the run used and why: one line per distinct choice (a district's files
+    in one line), hidden by -q; then the provisional-standard warning, hidden only by -qq."""
+    from .rounds import StandardChoice, merge_choices
+
+    if isinstance(choices, StandardChoice):
+        choices = [choices]
+    merged = merge_choices([c for c in choices or [] if c is not None])
+    for c in merged:
+        con.say(c.text("en"), c.text("vi"))
+    warned = set()
+    for c in merged:
+        if c.provisional and c.standard_id not in warned:
+            warned.add(c.standard_id)
+            con.say(c.warning("en"), c.warning("vi"), level=-1)
+
+
 def _issue_summary(con: Console, issues: pd.DataFrame) -> None:
     if issues.empty:
         return

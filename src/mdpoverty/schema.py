@@ -64,6 +64,14 @@ VOCAB: dict[str, dict[str, list[str]]] = {
         "none": ["Không có nhà tiêu", "Không có"],
         "other": ["Khác"],
     },
+    "waste_disposal": {
+        "collected": ["Thu gom tập trung", "Thu gom"],
+        "composted": ["Ủ phân, tái chế", "Ủ phân", "Tái chế"],
+        "burned": ["Đốt"],
+        "buried": ["Chôn lấp", "Chôn"],
+        "dumped": ["Vứt bừa bãi"],
+        "other": ["Khác"],
+    },
     "sex": {"male": ["Nam"], "female": ["Nữ"]},
     "relation": {
         "head": ["Chủ hộ"],
@@ -150,6 +158,11 @@ class Column:
     aliases: tuple[str, ...] = ()
     min_value: float | None = None
     max_value: float | None = None
+    # the indicator whose rule reads the column: it is templated (and needed) only under a
+    # standard that has that indicator; None: every standard uses it
+    indicator: str | None = None
+    # no rule of any standard reads it yet: a bad value is a warning, never blocks a household
+    unread: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -185,6 +198,7 @@ INDICATOR_LABELS_VI = {
     "toilet": "nhà tiêu",
     "telecom": "dịch vụ viễn thông",
     "info_access": "phương tiện tiếp cận thông tin",
+    "waste": "xử lý rác thải",
     "healthcare_access": "tiếp cận dịch vụ y tế",
 }
 
@@ -244,11 +258,20 @@ HOUSEHOLDS = Sheet(
         ),
         Column("water_source", "Nguồn nước sinh hoạt", "code", vocab="water_source"),
         Column("toilet_type", "Loại nhà tiêu", "code", vocab="toilet_type"),
-        Column("has_tv", "Có ti vi", "bool", aliases=("Có tivi",)),
-        Column("has_radio", "Có radio", "bool"),
-        Column("has_computer", "Có máy tính", "bool"),
-        Column("has_smartphone", "Có điện thoại thông minh", "bool"),
-        Column("hears_loudspeaker", "Nghe được loa truyền thanh", "bool"),
+        Column(
+            "waste_disposal",
+            "Xử lý rác thải sinh hoạt",
+            "code",
+            vocab="waste_disposal",
+            aliases=("Xử lý rác thải", "Hình thức xử lý rác thải"),
+            indicator="waste",
+            unread=True,
+        ),
+        Column("has_tv", "Có ti vi", "bool", aliases=("Có tivi",), indicator="info_access"),
+        Column("has_radio", "Có radio", "bool", indicator="info_access"),
+        Column("has_computer", "Có máy tính", "bool", indicator="info_access"),
+        Column("has_smartphone", "Có điện thoại thông minh", "bool", indicator="info_access"),
+        Column("hears_loudspeaker", "Nghe được loa truyền thanh", "bool", indicator="info_access"),
         Column(
             "agricultural",
             "Hộ làm nông, lâm, ngư, diêm nghiệp",

@@ -308,7 +308,7 @@ def _parse_column(
     if col.kind == "code":
         lookup = code_lookup(col.vocab or "")
         codes, parsed, bad, distinct = _by_unique(s, lambda t: lookup.get(fold(t)))
-        report("unknown_code", bad)
+        report("unknown_code_unused" if col.unread else "unknown_code", bad)
         categories = list(dict.fromkeys(p for p in parsed if p is not None))
         position = {c: i for i, c in enumerate(categories)}
         u = np.array([position.get(p, -1) for p in parsed], dtype=np.int64)
