@@ -213,6 +213,17 @@ def say_standard(con: Console, choices: Any) -> None:
             con.say(c.warning("en"), c.warning("vi"), level=-1)
 
 
+def provisional_note(choices: Any, lang: str) -> str:
+    """The provisional-standard warning of a run's choices ("" when none is provisional), for
+    the header of its xlsx outputs."""
+    from .rounds import StandardChoice
+
+    if isinstance(choices, StandardChoice):
+        choices = [choices]
+    lines = dict.fromkeys(c.warning(lang) for c in choices or [] if c is not None)
+    return " / ".join(line for line in lines if line)
+
+
 def _issue_summary(con: Console, issues: pd.DataFrame) -> None:
     if issues.empty:
         return

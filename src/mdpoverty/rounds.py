@@ -177,14 +177,16 @@ class StandardChoice:
         """The provisional-standard line ("" for a standard that is not provisional)."""
         if not self.provisional:
             return ""
-        note = self.note_vi if lang == "vi" else self.note_en
-        if lang == "vi":
-            return f"cảnh báo: chuẩn {self.standard_id} là chuẩn TẠM THỜI" + (
-                f": {note}" if note else ""
-            )
-        return f"warning: standard {self.standard_id} is PROVISIONAL" + (
-            f": {note}" if note else ""
+        return provisional_line(self.standard_id, self.note_vi, self.note_en, lang)
+
+
+def provisional_line(standard_id: str, note_vi: str, note_en: str, lang: str = "vi") -> str:
+    """The one warning line of a run under a provisional standard."""
+    if lang == "vi":
+        return f"cảnh báo: chuẩn {standard_id} là chuẩn TẠM THỜI" + (
+            f": {note_vi}" if note_vi else ""
         )
+    return f"warning: standard {standard_id} is PROVISIONAL" + (f": {note_en}" if note_en else "")
 
 
 def merge_choices(choices: list[StandardChoice]) -> list[StandardChoice]:
@@ -312,6 +314,7 @@ __all__ = [
     "date_range_text",
     "default_review",
     "merge_choices",
+    "provisional_line",
     "round_of_day",
     "rounds_of",
     "standard_for_day",
