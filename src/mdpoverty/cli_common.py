@@ -115,7 +115,9 @@ def survey_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Members CSV/Parquet, when not beside the households file.",
         ),
         click.option(
-            "--standard", help="Bundled standard id (see `mdpoverty standards`) or a TOML file."
+            "--standard",
+            help="Bundled standard id (see `mdpoverty standards`) or a TOML file (default: the "
+            "standard of the review round the survey dates belong to).",
         ),
         click.option(
             "--as-of",

@@ -49,7 +49,8 @@ def _round_options(fn):
         [
             click.option(
                 "--standard",
-                help="Bundled standard id or a TOML file (both rounds; default: by survey date).",
+                help="Bundled standard id or a TOML file (both rounds; default: the standard "
+                "of the review round each round's survey dates belong to).",
             ),
             click.option(
                 "--as-of",
