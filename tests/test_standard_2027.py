@@ -253,11 +253,34 @@ def test_a_bad_waste_code_is_a_warning_on_its_cell_never_a_block(tmp_path: Path)
     must not stop the household being classed."""
     path = survey(tmp_path / "s.xlsx", [household("H1", **{"Xử lý rác thải sinh hoạt": "Ném"})])
     res = mdpoverty.classify(path)
-    hit = res.issues[res.issues["check"] == "unknown_code_unused"]
+    hit = res.issues[res.issues["check"] == "unused_value"]
     assert [(r.row, r.field, r.severity, r.value) for r in hit.itertuples()] == [
         (2, "waste_disposal", "warning", "Ném")
     ]
+    assert "Thu gom tập trung" in hit.iloc[0]["message_vi"]  # what the cell takes, still said
     assert res.households.loc[0, "class"] == "not_poor"
+
+
+def test_a_bad_value_in_a_column_the_standard_does_not_read_only_warns(tmp_path: Path) -> None:
+    """The information items are not read under 2027–2030 (that indicator is dropped): a bad
+    'Có ti vi' warns there, and is an error under 2022–2025, which reads it."""
+    households = [household("H1"), household("H2")]
+    path = tmp_path / "s.xlsx"
+    survey(path, households)
+    wb = load_workbook(path)
+    ws = wb["Hộ gia đình"]
+    ws.cell(1, len(HH) + 1, "Có ti vi")
+    ws.cell(2, len(HH) + 1, "hmm")
+    ws.cell(3, len(HH) + 1, "Có")
+    wb.save(path)
+    res = mdpoverty.classify(path)
+    hit = res.issues[res.issues["field"] == "has_tv"]
+    assert [(r.row, r.check, r.severity) for r in hit.itertuples()] == [
+        (2, "unused_value", "warning")
+    ]
+    assert list(res.households["class"]) == ["not_poor", "not_poor"]
+    old = mdpoverty.classify(path, standard="vn-2022-2025")
+    assert "not_yes_no" in set(old.issues.loc[old.issues["field"] == "has_tv", "check"])
 
 
 def test_a_waste_column_in_a_2022_2025_survey_is_read_but_not_used(tmp_path: Path) -> None:

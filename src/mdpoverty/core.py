@@ -17,12 +17,14 @@ from . import rules
 from .errors import Text
 from .io import RawSheet, RawSurvey, read_survey
 from .rounds import RowRounds, StandardChoice, choose
-from .schema import INDICATOR_LABELS_VI, SHEETS, fold
+from .schema import INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
 from .validate import MAX_AGE, Typed, attach_members, validate_survey
 
 CLASSES = ("poor", "near_poor", "average", "not_poor")
 INCOME_TOLERANCE = 0.01  # two income figures differing by more than 1 % disagree
+# the checks of a single cell's value (validate.py), relabelled for unused columns
+CELL_CHECKS = {"unknown_code", "not_yes_no", "not_a_number", "not_a_date", "out_of_range"}
 
 
 @dataclass
@@ -648,6 +650,8 @@ def classify_survey(
 ) -> Result:
     t = validate_survey(raw, lang=lang)
     std, choice, rows, chosen = choose(t.households, standard, as_of)
+    # a bad value in a column the standard does not read is worth fixing, never a block
+    t.issues.relabel(CELL_CHECKS, unused_columns(std.indicators), "unused_value")
     _round_checks(t, std, choice, rows, chosen)
     result = classify_typed(t, std, as_of)
     result.source = raw.source

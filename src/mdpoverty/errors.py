@@ -174,14 +174,13 @@ CHECKS: dict[str, Check] = {
             "Chọn một trong các giá trị đã liệt kê (mã hoặc nhãn tiếng Việt).",
         ),
         _c(
-            "unknown_code_unused",
+            "unused_value",
             "warning",
-            "'{value}' is not a known value; expected one of: {expected} (no rule reads this "
-            "column yet, so the household is still classed)",
-            "'{value}' không phải là giá trị hợp lệ; cần một trong: {expected} (chưa có chỉ số "
-            "nào dùng cột này nên hộ vẫn được phân loại)",
-            "Pick one of the listed values, so the cell is right once the standard uses it.",
-            "Chọn một trong các giá trị đã liệt kê, để ô đúng khi chuẩn sử dụng cột này.",
+            "{detail} — no rule of the standard used reads this column, so the household is "
+            "still classed",
+            "{detail} — chuẩn đang dùng không đọc cột này nên hộ vẫn được phân loại",
+            "Correct the cell (it counts under a standard that reads the column), or leave it.",
+            "Sửa ô này (cột được dùng ở chuẩn khác), hoặc để nguyên.",
         ),
         _c(
             "out_of_range",

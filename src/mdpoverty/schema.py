@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -335,6 +336,18 @@ MEMBERS = Sheet(
 )
 
 SHEETS = {"households": HOUSEHOLDS, "members": MEMBERS}
+
+
+def unused_columns(indicators: Iterable[str]) -> set[str]:
+    """Survey columns no rule reads under a standard with these indicator codes: those of
+    another standard's indicator, and those no rule reads yet."""
+    codes = set(indicators)
+    return {
+        c.name
+        for sheet in SHEETS.values()
+        for c in sheet.columns
+        if c.unread or (c.indicator is not None and c.indicator not in codes)
+    }
 
 
 @lru_cache(maxsize=8)
