@@ -462,3 +462,29 @@ def test_template_default_is_the_standard_of_todays_round(tmp_path: Path) -> Non
     res = run("template", "-o", tmp_path / "mau.xlsx", "--lang", "en")
     want = mdpoverty.standard_for(dt.date.today()).id
     assert res.exit_code == Exit.OK and f"standard {want}" in res.stderr
+
+
+def test_a_2027_classify_output_reads_back_under_its_own_standard(tmp_path: Path) -> None:
+    """report and measures take a classify output: its dep_ columns say which standard
+    classed it (dep_waste, no dep_info_access), so Form 4 and the measures follow them.
+    H1 (income 2,000,000 ≤ 2,200,000; water, toilet, waste) is poor with 3 deprivations."""
+    deprived = {
+        "Thu nhập bình quân người/tháng": 2_000_000,
+        "Nguồn nước sinh hoạt": "Nước mặt",
+        "Loại nhà tiêu": "Không có nhà tiêu",
+        "Thiếu hụt xử lý rác thải": "Có",
+    }
+    path = survey(tmp_path / "s.xlsx", [household("H1", **deprived), household("H2")])
+    out = tmp_path / "ket-qua.csv"
+    assert run("classify", path, "-o", out).exit_code == Exit.OK
+    res = run("report", out, "--form", "4", "--format", "csv")
+    assert res.exit_code == Exit.OK, res.output
+    form4 = pd.read_csv(pd.io.common.StringIO(res.stdout))
+    total = form4[form4["level"] == "province"].iloc[0]
+    assert "dep_info_access" not in form4 and total["dep_waste"] == 1
+    assert (total["poor_households"], total["deprivations_total"]) == (1, 3)
+    res = run("measures", out, "--format", "csv")
+    assert res.exit_code == Exit.OK, res.output
+    measures = pd.read_csv(pd.io.common.StringIO(res.stdout))
+    assert "h_waste" in measures and "h_info_access" not in measures
+    assert measures.loc[0, "unit_count"] == 2  # both households used, none left out

@@ -13,6 +13,7 @@ import functools
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
@@ -454,3 +455,16 @@ def standard_for(day: dt.date) -> Standard:
     from .rounds import standard_for_day
 
     return standard_for_day(day)
+
+
+def standard_for_flags(columns: Iterable[object]) -> Standard | None:
+    """The bundled standard whose flag columns (``dep_<code>`` in its order) are exactly the
+    ``dep_`` columns of a classify output, else None: a 2027–2030 output (``dep_waste``) is
+    read back as one, not as 2022–2025's."""
+    deps = [str(c) for c in columns if str(c).startswith("dep_")]
+    if not deps:
+        return None
+    found = [load_standard(name) for name in bundled()]
+    matches = [s for s in found if [f"dep_{c}" for c in s.codes] == deps]
+    matches.sort(key=lambda s: s.provisional)  # a settled standard before a provisional one
+    return matches[0] if matches else None

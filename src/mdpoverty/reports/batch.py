@@ -26,7 +26,7 @@ import pandas as pd
 from ..core import Result
 from ..errors import InputFileError, UsageError
 from ..schema import fold, sheet_lookup
-from ..standards import Standard, load_standard
+from ..standards import Standard, load_standard, standard_for_flags
 from ..validate import ISSUE_COLUMNS
 from . import changes, forms
 from .form_checks import check_forms
@@ -242,8 +242,8 @@ def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: s
         return frame_round(item, standard, "<frame>")
     path = Path(item)
     frame = read_classify_output(path) if path.exists() else None
-    if frame is not None:
-        return frame_round(frame, standard, str(path))
+    if frame is not None:  # classed already: its flag columns say by which standard
+        return frame_round(frame, standard or standard_for_flags(frame.columns), str(path))
     return _result_round(core.classify(path, standard=standard, as_of=as_of, lang=lang), str(path))
 
 
