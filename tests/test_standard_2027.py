@@ -488,3 +488,28 @@ def test_a_2027_classify_output_reads_back_under_its_own_standard(tmp_path: Path
     measures = pd.read_csv(pd.io.common.StringIO(res.stdout))
     assert "h_waste" in measures and "h_info_access" not in measures
     assert measures.loc[0, "unit_count"] == 2  # both households used, none left out
+
+
+def test_validate_xlsx_carries_the_provisional_line(tmp_path: Path) -> None:
+    path = survey(tmp_path / "s.xlsx", [household("H1")])
+    out = tmp_path / "loi.xlsx"
+    assert run("validate", path, "-o", out).exit_code == Exit.OK
+    ws = load_workbook(out).worksheets[0]
+    assert "TẠM THỜI" in ws["A1"].value and ws["A2"].value == "sheet"
+
+
+def test_a_district_in_one_round_says_its_standard_in_one_line(tmp_path: Path) -> None:
+    """Batch mode: one line per run, not per file, when the files agree (their dates join)."""
+    folder = tmp_path / "huyen"
+    folder.mkdir()
+    survey(folder / "xa-a.xlsx", [household("A1", **{"Ngày rà soát": dt.date(2026, 10, 15)})])
+    survey(folder / "xa-b.xlsx", [household("B1", **{"Ngày rà soát": dt.date(2026, 11, 14)})])
+    res = run("report", folder, "--form", "1", "--format", "csv", "--lang", "en")
+    assert res.exit_code == Exit.OK, res.output
+    lines = res.stderr.splitlines()
+    why = [ln for ln in lines if ln.startswith("standard ")]
+    assert why == [
+        "standard vn-2027-2030: the survey dates 15/10–14/11/2026 belong to the periodic "
+        "review of late 2026, which sets the 2027 lists"
+    ]
+    assert sum("PROVISIONAL" in ln for ln in lines) == 1

@@ -116,7 +116,17 @@ def validate(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
     con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     issues = result.issues
-    if output:
+    warning = provisional_note(result.choice, lang)
+    if output and warning and format_for(output, fmt) == "xlsx":
+        from .excel import write_tables
+
+        write_table(
+            issues,
+            output,
+            "xlsx",
+            lambda tmp: write_tables({"data": issues}, tmp, notes={"data": warning}),
+        )
+    elif output:
         write_table(issues, output, fmt)
     else:
         shown = issues[["sheet", "row", "column", "value", "check", "severity", "message"]]
