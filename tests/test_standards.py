@@ -23,6 +23,8 @@ def test_bundled_standards_load_with_references() -> None:
     for sid in bundled():
         std = load_standard(sid)
         assert std.reference and std.income.poverty_line.reference
+        # the review round it is used for is data too (domain.md §2a)
+        assert std.review is not None and std.review.reference and std.review.confidence
         for ind in std.indicators.values():
             assert ind.reference and ind.confidence in {"confirmed", "secondary", "best_reading"}
 

@@ -592,7 +592,12 @@ def _accounting(t: Typed, ctx: rules.Ctx, blocked: np.ndarray) -> dict[str, int]
 
 
 def _round_checks(
-    t: Typed, std: Standard, choice: StandardChoice, rows: RowRounds, chosen: float | None
+    t: Typed,
+    std: Standard,
+    choice: StandardChoice,
+    rows: RowRounds,
+    chosen: float | None,
+    as_of: dt.date | None,
 ) -> None:
     """Warn on each survey-date cell of a row dated in another review round than the one the
     survey is classed for (``other_round``), or in a round whose lists the standard does not
@@ -602,6 +607,8 @@ def _round_checks(
         return
     ids = hh.get("household_id", pd.Series("", index=hh.index))
     raw = sheet.frame["survey_date"]
+    if as_of is not None:  # a blank date is --as-of's: say so in the value
+        raw = raw.fillna(f"{as_of:%d/%m/%Y} (--as-of)")
     other = rows.dated & (rows.key != chosen) if chosen is not None else np.zeros(len(hh), bool)
     if other.any() and choice.round is not None:
         from .rounds import ReviewRound
@@ -652,7 +659,7 @@ def classify_survey(
     std, choice, rows, chosen = choose(t.households, standard, as_of)
     # a bad value in a column the standard does not read is worth fixing, never a block
     t.issues.relabel(CELL_CHECKS, unused_columns(std.indicators), "unused_value")
-    _round_checks(t, std, choice, rows, chosen)
+    _round_checks(t, std, choice, rows, chosen, as_of)
     result = classify_typed(t, std, as_of)
     result.source = raw.source
     result.choice = choice

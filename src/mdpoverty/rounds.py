@@ -152,11 +152,11 @@ class StandardChoice:
             )
         if self.reason == "today":
             return (
-                f"khảo sát không có ngày rà soát; theo ngày hôm nay {day} (như --as-of), "
-                f"thuộc {when}"
+                f"khảo sát không có ngày rà soát; theo ngày hôm nay {day} (chọn ngày khác "
+                f"bằng --as-of), thuộc {when}"
                 if vi
-                else f"the survey has no survey dates; today's date {day} (taken as --as-of) "
-                f"belongs to {when}"
+                else f"the survey has no survey dates; today's date {day} (set another with "
+                f"--as-of) belongs to {when}"
             )
         return (
             f"ngày rà soát {day} thuộc {when}"
