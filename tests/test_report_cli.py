@@ -58,8 +58,11 @@ def test_one_command_all_forms_xlsx(tmp_path):
     assert r.exit_code == Exit.OK, r.output
     assert r.stdout == ""
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1  # one summary line, for cron
+    # one summary line, for cron, then which standard each round was classed by and why
+    # (issue 10: every run says it; the two rounds are two review rounds, so two lines)
+    assert len(lines) == 3
     assert "300/300 hộ ở 7 xã (2 huyện)" in lines[0] and "biểu 1, 2, 3, 4, 5" in lines[0]
+    assert all(line.startswith("chuẩn vn-2022-2025: ngày rà soát") for line in lines[1:])
     assert "\x1b[" not in r.stderr  # no colour when not on a terminal
     wb = load_workbook(out)
     assert wb.sheetnames == ["Biểu 1", "Biểu 2", "Biểu 3", "Biểu 4", "Biểu 5"]

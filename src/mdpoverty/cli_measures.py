@@ -17,7 +17,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from .cli_common import Console, Exit, _emit, _sibling, handled, survey_options
+from .cli_common import Console, Exit, _emit, _sibling, handled, say_standard, survey_options
 from .errors import UsageError
 from .io import format_for, write_table
 from .reports.measures import ALL, MeasuresResult
@@ -305,6 +305,7 @@ def measures(
         click.echo(to_json_document(res))
     else:
         _emit(rounded(_pick(res, table)), "csv", "measures")
+    say_standard(con, res.choices)
     for note in res.notes:
         con.say(note.en, note.vi)
     used = res.settings["households_used"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from .cli_common import Console, Exit, _emit, _parse_date, common_options, handled
+from .cli_common import Console, Exit, _emit, _parse_date, common_options, handled, say_standard
 from .errors import UsageError
 from .io import format_for, write_table
 from .reports.targets import TargetsResult
@@ -189,5 +189,6 @@ def targets(
         f"{prev['households_classed']} hộ kỳ trước; chỉ tiêu giảm tỷ lệ hộ nghèo toàn tỉnh "
         f"{'đạt' if met else 'chưa đạt'}" + (f"; đã ghi {output}" if output else ""),
     )
+    say_standard(con, res.choices)
     rejected = cur["households_rejected"] + prev["households_rejected"]
     return Exit.OK if rejected == 0 and cur["households_in"] else Exit.DATA
