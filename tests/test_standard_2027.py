@@ -513,3 +513,21 @@ def test_a_district_in_one_round_says_its_standard_in_one_line(tmp_path: Path) -
         "review of late 2026, which sets the 2027 lists"
     ]
     assert sum("PROVISIONAL" in ln for ln in lines) == 1
+
+
+def test_measures_xlsx_carries_the_provisional_line(tmp_path: Path) -> None:
+    path = survey(tmp_path / "s.xlsx", [household("H1"), household("H2")])
+    out = tmp_path / "af.xlsx"
+    res = run("measures", path, "-o", out)
+    assert res.exit_code == Exit.OK, res.output
+    assert "TẠM THỜI" in load_workbook(out)["measures"]["A1"].value
+
+
+def test_report_xlsx_subtitle_says_the_standard_is_provisional(tmp_path: Path) -> None:
+    path = survey(tmp_path / "s.xlsx", [household("H1"), household("H2")])
+    out = tmp_path / "bao-cao.xlsx"
+    res = run("report", path, "--form", "1", "-o", out)
+    assert res.exit_code == Exit.OK, res.output
+    ws = load_workbook(out)["Biểu 1"]
+    top = [c.value for row in ws.iter_rows(max_row=8) for c in row if isinstance(c.value, str)]
+    assert any("TẠM THỜI" in v for v in top), top

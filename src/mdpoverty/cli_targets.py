@@ -12,7 +12,16 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from .cli_common import Console, Exit, _emit, _parse_date, common_options, handled, say_standard
+from .cli_common import (
+    Console,
+    Exit,
+    _emit,
+    _parse_date,
+    common_options,
+    handled,
+    provisional_note,
+    say_standard,
+)
 from .errors import UsageError
 from .io import format_for, write_table
 from .reports.targets import TargetsResult
@@ -168,7 +177,9 @@ def targets(
             from .excel import write_tables
 
             sheets = {"Chỉ tiêu giảm nghèo": res.table, "Căn cứ": _plan_frame(res)}
-            write_table(res.table, path, "xlsx", lambda tmp: write_tables(sheets, tmp))
+            warning = provisional_note(res.choices, lang)
+            notes = {"Chỉ tiêu giảm nghèo": warning} if warning else None
+            write_table(res.table, path, "xlsx", lambda tmp: write_tables(sheets, tmp, notes=notes))
         else:
             write_table(res.table, path, out_fmt)
     elif fmt in ("xlsx", "parquet"):

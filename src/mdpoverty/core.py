@@ -16,7 +16,7 @@ import pandas as pd
 from . import rules
 from .errors import Text
 from .io import RawSheet, RawSurvey, read_survey
-from .rounds import RowRounds, StandardChoice, choose
+from .rounds import ReviewRound, RowRounds, StandardChoice, choose
 from .schema import INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
 from .validate import MAX_AGE, Typed, attach_members, validate_survey
@@ -610,14 +610,12 @@ def _round_checks(
     if as_of is not None:  # a blank date is --as-of's: say so in the value
         raw = raw.fillna(f"{as_of:%d/%m/%Y} (--as-of)")
     other = rows.dated & (rows.key != chosen) if chosen is not None else np.zeros(len(hh), bool)
-    if other.any() and choice.round is not None:
-        from .rounds import ReviewRound
-
+    if other.any():
         # a survey has a handful of rounds: each round's text once, then indexed per row
         pairs = np.stack([rows.key[other], rows.lists_year[other]], axis=1).astype(int)
         uniq, back = np.unique(pairs, axis=0, return_inverse=True)
         texts = np.array(
-            [ReviewRound(bool(k % 2), int(k // 2), int(y)).text(t.issues.lang) for k, y in uniq],
+            [ReviewRound.from_key(int(k), int(y)).text(t.issues.lang) for k, y in uniq],
             dtype=object,
         )[back.ravel()]
         t.issues.add(

@@ -40,6 +40,10 @@ class ReviewRound:
         """One number per round, in time order (a year's regular reviews, then its periodic)."""
         return self.year * 2 + int(self.periodic)
 
+    @classmethod
+    def from_key(cls, key: int, lists_year: int) -> ReviewRound:
+        return cls(bool(key % 2), key // 2, lists_year)
+
     def text(self, lang: str) -> str:
         if lang == "vi":
             if self.periodic:
