@@ -220,6 +220,8 @@ def test_changes_command(tmp_path):
     table = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
     assert list(table.columns) == [
         "household_id",
+        "province",
+        "district",
         "commune",
         "previous_class",
         "class",
@@ -234,8 +236,10 @@ def test_changes_command(tmp_path):
     r = run(changes, PREVIOUS, SURVEY, "-o", out)
     assert r.exit_code == Exit.OK
     ws = load_workbook(out)["Danh sách biến động"]
-    assert [c.value for c in ws[1]][:5] == [
+    assert [c.value for c in ws[1]][:7] == [
         "household_id",
+        "province",
+        "district",
         "commune",
         "previous_class",
         "class",

@@ -19,7 +19,7 @@ import pandas as pd
 from .cli_common import Console, Exit, _emit, _parse_date, _sibling, common_options, handled
 from .errors import UsageError
 from .io import atomic_path, format_for, write_table
-from .reports.batch import Round, load_round, parse_forms
+from .reports.batch import Round, load_round, on_current_map, parse_forms
 from .reports.batch import report as build_report
 from .reports.changes import UNCHANGED, change_list, link_rounds
 
@@ -241,6 +241,7 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
     with con.status("Đang so sánh hai kỳ…" if lang == "vi" else "Comparing the rounds…"):
         prev = load_round(previous, standard=standard, lang=lang)
         cur = load_round(current, standard=standard, as_of=as_of, lang=lang)
+        prev = on_current_map(prev, cur)
         link = link_rounds(cur.households, cur.extra, prev.households, prev.extra)
         table = change_list(link, changed_only=changed)
     if output:

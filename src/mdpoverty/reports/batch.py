@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -380,13 +380,30 @@ def has_previous_column(current: Round) -> bool:
     return prev is not None and bool(prev.notna().any())
 
 
+def on_current_map(previous: Round, current: Round) -> Round:
+    """The previous round on the current round's map (rounds across the 2025 reform, §2b:
+    see :func:`~mdpoverty.reports.changes.on_current_map`); the same round when both rounds
+    are on one map."""
+    moved = changes.on_current_map(previous.households, current.households)
+    if moved is previous.households:
+        return previous
+    return replace(previous, households=moved)
+
+
 def build_forms(
     current: Round, wanted: Sequence[str], previous: Round | None = None
 ) -> dict[str, pd.DataFrame]:
     """The form frames of ``wanted`` for a loaded round; Forms 2/3 need ``previous`` or a
     ``previous_class`` column (else they are skipped when the caller asked for all forms,
-    and a :class:`UsageError` when asked for by number)."""
+    and a :class:`UsageError` when asked for by number).
+
+    The units are the current round's (with the previous round's where both are on one map);
+    across the 2025 reform the previous round is first moved onto the current map
+    (:func:`on_current_map`), and Forms 1, 4 and 5 list the current units only. Form 1's
+    average-living-standard columns are empty when the standard has no such band."""
     hh = current.households
+    if previous is not None:
+        previous = on_current_map(previous, current)
     link = None
     can_change = previous is not None or has_previous_column(current)
     if can_change and ("2" in wanted or "3" in wanted):
@@ -397,9 +414,12 @@ def build_forms(
             previous.extra if previous is not None else None,
         )
     order = forms.unit_order(hh, link) if link is not None else forms.unit_order(hh)
+    # the row of households of a unit gone in the reform is Forms 2/3's alone
+    current_order = order[order["commune"] != changes.GONE_UNIT].reset_index(drop=True)
     out: dict[str, pd.DataFrame] = {}
     if "1" in wanted:
-        out["1"] = forms.form1(hh, order)
+        band = forms.has_average_band(current.standard) if current.standard is not None else True
+        out["1"] = forms.form1(hh, current_order, average_band=band)
     if "2" in wanted or "3" in wanted:
         if link is None:
             raise UsageError(
@@ -414,7 +434,7 @@ def build_forms(
                 out[f] = changes.change_form(link, f, order, unclassed)
     if "4" in wanted or "5" in wanted:
         codes = current.standard.codes if current.standard is not None else []
-        f4 = forms.form4(hh, codes, order)
+        f4 = forms.form4(hh, codes, current_order)
         if "4" in wanted:
             out["4"] = f4
         if "5" in wanted:
@@ -479,6 +499,7 @@ def change_list(
     """The per-household change list between two rounds (``mdpoverty changes``, §4)."""
     prev = load_round(previous, standard=standard)
     cur = load_round(current, standard=standard, as_of=as_of)
+    prev = on_current_map(prev, cur)
     link = changes.link_rounds(cur.households, cur.extra, prev.households, prev.extra)
     return changes.change_list(link, changed_only=changed_only)
 
@@ -491,6 +512,7 @@ __all__ = [
     "expand",
     "frame_round",
     "load_round",
+    "on_current_map",
     "parse_forms",
     "read_classify_output",
     "report",

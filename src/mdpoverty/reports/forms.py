@@ -4,11 +4,24 @@
 ``number, level, unit, parent`` then the form's columns in the form's order, then
 ``not_classed`` (households of the unit left out because their inputs have errors).
 
-How units are numbered (as in the pictured forms, ``shared/reference/forms/``): each
-district is a subtotal row numbered 1, 2, 3 … within its province, followed by its communes
-numbered 1.1, 1.2 … ; the province row, the grand total of its districts, comes last with
-an empty number. Units keep the order in which they first appear in the data (a folder of
-commune workbooks is read in file-name order), so the officer controls the order.
+How units are numbered depends on the map of the round (``shared/domain.md`` §2b, §5):
+
+* two tiers (rounds since 1 July 2025: no district, or the district column blank): the
+  communes of a province are numbered 1, 2, 3 … directly under it, their ``parent`` is the
+  province, and the province row, the total of its communes, comes last with an empty number;
+* three tiers (older rounds, as in the pictured forms, ``shared/reference/forms/``): each
+  district is a subtotal row numbered 1, 2, 3 … within its province, followed by its communes
+  numbered 1.1, 1.2 … ; the province row, the grand total of its districts, comes last;
+* a province where some rows have a district and others not (a data-entry gap, never merged
+  silently): its communes without a district are grouped under a district row labelled
+  :data:`NO_DISTRICT`, numbered like any district, and :func:`district_gaps` lists them so
+  the report can warn.
+
+The map is decided per province, so one report may hold a two-tier and a three-tier
+province. A unit is its whole path (province, district, commune): two communes of the same
+name in two provinces or districts are two rows, each under its own parent. Units keep the
+order in which they first appear in the data (a folder of commune workbooks is read in
+file-name order), so the officer controls the order.
 
 Counts are summed from households for the communes only; district and province rows are
 sums of the rows under them, and every rate is computed from its own row's counts
@@ -30,6 +43,9 @@ KEYS = ["province", "district", "commune"]
 UNIT_COLUMNS = ["number", "level", "unit", "parent"]
 LEVELS = ("province", "district", "commune")
 NOT_CLASSED = "not_classed"
+#: The district row grouping the communes left without a district in a province whose other
+#: rows have one (a three-tier round with gaps in the district column).
+NO_DISTRICT = "(không có huyện)"
 
 # Form 1 (§8): counts, and each rate with its numerator and denominator (column numbers of
 # the pictured form: 4 = 3/1*100, 6 = 5/1*100, … 14 = 13/2*100).
@@ -102,12 +118,44 @@ def _starts(flags: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(np.where(flags, np.arange(len(flags)), 0))
 
 
+def two_tier_provinces(keys: pd.DataFrame) -> np.ndarray:
+    """Per row of ``keys``: True when no row of its province has a district (§2b)."""
+    k = keys[KEYS].astype("string").fillna("")
+    has = (k["district"].str.strip() != "").to_numpy(bool)
+    if not len(k):
+        return np.zeros(0, bool)
+    codes = pd.factorize(k["province"].to_numpy(dtype=object))[0]
+    any_district = np.bincount(codes, weights=has, minlength=codes.max() + 1) > 0
+    return ~any_district[codes]
+
+
+def district_gaps(hh: pd.DataFrame) -> pd.DataFrame:
+    """Provinces where some households have a district and others none (a three-tier round
+    with gaps in the district column): ``province, without_district, with_district``
+    (household counts). Their blank-district communes are shown under :data:`NO_DISTRICT`."""
+    k = hh[KEYS].astype("string").fillna("") if len(hh) else _keys(hh)
+    blank = (k["district"].str.strip() == "").to_numpy(bool)
+    mixed = blank & ~two_tier_provinces(k)
+    cols = ["province", "without_district", "with_district"]
+    if not mixed.any():
+        return pd.DataFrame(
+            {c: pd.Series(dtype="string" if c == "province" else "int64") for c in cols}
+        )
+    provinces = pd.unique(k["province"].to_numpy(dtype=object)[mixed])
+    prov = k["province"].to_numpy(dtype=object)
+    rows = [
+        (p, int((mixed & (prov == p)).sum()), int((~blank & (prov == p)).sum())) for p in provinces
+    ]
+    return pd.DataFrame(rows, columns=cols).astype({"province": "string"})
+
+
 def unit_tree(sums: pd.DataFrame, order: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Commune sums → rows for every commune, a subtotal per district and per province.
 
     ``sums`` has the :data:`KEYS` and integer ``columns`` per commune (units missing from
     it count 0); ``order`` lists the units in display order. District and province rows
-    are sums of the commune rows under them: computed, never typed (§5).
+    are sums of the rows under them: computed, never typed (§5). A province without
+    districts lists its communes directly (1, 2, 3 …); see the module docstring.
     """
     columns = list(columns)
     o = order[KEYS].astype("string").fillna("").reset_index(drop=True)
@@ -125,45 +173,61 @@ def unit_tree(sums: pd.DataFrame, order: pd.DataFrame, columns: Sequence[str]) -
             ]
         )
         np.add.at(values, pos[pos >= 0], given[pos >= 0])
+    two_tier = two_tier_provinces(o)
+    # a blank district in a province with districts: shown as a group of its own, never merged
+    gap = (o["district"].str.strip() == "").to_numpy(bool) & ~two_tier
+    dist = np.where(gap, NO_DISTRICT, dist).astype(object)
     # communes grouped by province, then district, each in order of first appearance
     p_code = pd.factorize(prov)[0] if n else np.zeros(0, int)
     d_code = pd.factorize(prov + SEP + dist)[0] if n else np.zeros(0, int)
     idx = np.lexsort((np.arange(n), d_code, p_code))
     prov, dist, comm, values = prov[idx], dist[idx], comm[idx], values[idx]
-    p_code, d_code = p_code[idx], d_code[idx]
+    p_code, d_code, two_tier = p_code[idx], d_code[idx], two_tier[idx]
     new_p = np.r_[True, p_code[1:] != p_code[:-1]] if n else np.zeros(0, bool)
     new_d = np.r_[True, d_code[1:] != d_code[:-1]] if n else np.zeros(0, bool)
     new_d |= new_p
     d_seen = np.cumsum(new_d)
     d_num = d_seen - d_seen[_starts(new_p)] + 1 if n else np.zeros(0, int)
+    # within a two-tier province the one "district" group is the province: numbered 1, 2, 3
     c_num = np.arange(n) - _starts(new_d) + 1 if n else np.zeros(0, int)
     d_first = np.flatnonzero(new_d)
     d_values = np.add.reduceat(values, d_first, axis=0) if n else values
     p_first_d = np.flatnonzero(new_p[d_first])
     p_values = np.add.reduceat(d_values, p_first_d, axis=0) if n else values
     p_first = np.flatnonzero(new_p)
+    shown = ~two_tier[d_first]  # district rows exist only in three-tier provinces
+    d_rows = d_first[shown]
     big = np.iinfo(np.int64).max
+    c_number = np.where(
+        two_tier,
+        c_num.astype(str).astype(object),
+        np.char.add(np.char.add(d_num.astype(str), "."), c_num.astype(str)).astype(object),
+    )
     parts = {
         # key columns: province rank, district number (province rows last), level, commune
-        "_p": [p_code, p_code[d_first], p_code[p_first]],
-        "_dn": [d_num, d_num[d_first], np.full(len(p_first), big)],
-        "_lvl": [np.ones(n, int), np.zeros(len(d_first), int), np.zeros(len(p_first), int)],
-        "_cn": [c_num, np.zeros(len(d_first), int), np.zeros(len(p_first), int)],
+        "_p": [p_code, p_code[d_rows], p_code[p_first]],
+        "_dn": [np.where(two_tier, 0, d_num), d_num[d_rows], np.full(len(p_first), big)],
+        "_lvl": [np.ones(n, int), np.zeros(len(d_rows), int), np.zeros(len(p_first), int)],
+        "_cn": [c_num, np.zeros(len(d_rows), int), np.zeros(len(p_first), int)],
         "number": [
-            np.array([f"{a}.{b}" for a, b in zip(d_num, c_num, strict=True)], dtype=object),
-            d_num[d_first].astype(str).astype(object),
+            c_number,
+            d_num[d_rows].astype(str).astype(object),
             np.full(len(p_first), "", dtype=object),
         ],
         "level": [
             np.full(n, "commune", dtype=object),
-            np.full(len(d_first), "district", dtype=object),
+            np.full(len(d_rows), "district", dtype=object),
             np.full(len(p_first), "province", dtype=object),
         ],
-        "unit": [comm, dist[d_first], prov[p_first]],
-        "parent": [dist, prov[d_first], np.full(len(p_first), "", dtype=object)],
+        "unit": [comm, dist[d_rows], prov[p_first]],
+        "parent": [
+            np.where(two_tier, prov, dist).astype(object),
+            prov[d_rows],
+            np.full(len(p_first), "", dtype=object),
+        ],
     }
     flat = {k: np.concatenate(v) for k, v in parts.items()}
-    matrix = np.vstack([values, d_values, p_values]) if n else values
+    matrix = np.vstack([values, d_values[shown], p_values]) if n else values
     rank = np.lexsort((flat["_cn"], flat["_lvl"], flat["_dn"], flat["_p"]))
     out = pd.DataFrame({k: pd.array(flat[k][rank], dtype="string") for k in UNIT_COLUMNS})
     for j, col in enumerate(columns):
@@ -190,13 +254,36 @@ def commune_sums(hh: pd.DataFrame, per_household: Mapping[str, object]) -> pd.Da
     return out
 
 
-def form1(hh: pd.DataFrame, order: pd.DataFrame | None = None) -> pd.DataFrame:
+AVERAGE_FARM_COLUMNS = [c for c in FORM1_COLUMNS if c.startswith("average_farm_")]
+
+
+def has_average_band(standard: object) -> bool:
+    """Whether the standard publishes the average-living-standard (MSTB) band. The provisional
+    2027–2030 standard does not (§3): its ``income.average_upper`` is absent or None."""
+    income = getattr(standard, "income", None)
+    return income is not None and getattr(income, "average_upper", None) is not None
+
+
+#: Why Form 1's average-living-standard columns are empty (the xlsx note and stderr).
+NO_BAND_NOTE = (
+    "Form 1: the standard used ({standard}) publishes no average-living-standard band, so "
+    "the farm-household average-living-standard columns (7–8, 13–14) are left empty",
+    "Biểu 1: chuẩn áp dụng ({standard}) chưa công bố chuẩn hộ có mức sống trung bình, nên "
+    "các cột hộ nông, lâm, ngư nghiệp có mức sống trung bình (cột 7–8, 13–14) để trống",
+)
+
+
+def form1(
+    hh: pd.DataFrame, order: pd.DataFrame | None = None, *, average_band: bool = True
+) -> pd.DataFrame:
     """Form 1, official review results (§5, §8): households and persons in total, poor,
     near-poor and farm-household average-living-standard (MSTB) counts with their rates.
 
     ``hh`` is the classify output (§8): ``class`` empty means not classed (left out of
     every count, counted in ``not_classed``). "Average farm" = class ``average`` and
-    ``agricultural`` true. Persons are the households' ``members``.
+    ``agricultural`` true. Persons are the households' ``members``. ``average_band=False``
+    (a standard without the MSTB band, see :func:`has_average_band`) leaves the
+    ``average_farm_*`` columns empty: not assessed, which is not 0.
     """
     cls = hh["class"].astype("string").fillna("")
     members = pd.to_numeric(hh["members"], errors="coerce").fillna(0).astype("int64")
@@ -225,6 +312,11 @@ def form1(hh: pd.DataFrame, order: pd.DataFrame | None = None) -> pd.DataFrame:
     )
     for rate, (num, den) in FORM1_RATES.items():
         tree[rate] = percent(tree[num], tree[den])
+    if not average_band:
+        for c in AVERAGE_FARM_COLUMNS:
+            tree[c] = pd.array(
+                [pd.NA] * len(tree), dtype="Int64" if c in FORM1_COUNTS else "Float64"
+            )
     return tree[[*UNIT_COLUMNS, *FORM1_COLUMNS, NOT_CLASSED]]
 
 
@@ -285,15 +377,20 @@ def form5(f4: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = [
+    "AVERAGE_FARM_COLUMNS",
     "FORM1_COLUMNS",
     "FORM1_RATES",
     "KEYS",
     "NOT_CLASSED",
+    "NO_DISTRICT",
     "UNIT_COLUMNS",
+    "district_gaps",
     "form1",
     "form4",
     "form5",
+    "has_average_band",
     "percent",
+    "two_tier_provinces",
     "unit_order",
     "unit_tree",
 ]

@@ -142,15 +142,21 @@ def _to_points(h: np.ndarray) -> pd.arrays.FloatingArray:
 
 def _parents(level: np.ndarray) -> np.ndarray:
     """For each row of a unit tree, the row of its parent (-1 for a province): a commune's
-    district row comes before it, a district's province row after its block."""
+    district row comes before it in its province's block, a district's province row after
+    its block; a commune of a province without districts (two tiers, §2b) has its province
+    as parent."""
     n = len(level)
     pos = np.arange(n)
+    is_p = level == "province"
     last_district = np.maximum.accumulate(np.where(level == "district", pos, -1)) if n else pos
-    next_province = (
-        np.minimum.accumulate(np.where(level == "province", pos, n)[::-1])[::-1] if n else pos
+    next_province = np.minimum.accumulate(np.where(is_p, pos, n)[::-1])[::-1] if n else pos
+    last_province = (
+        np.maximum.accumulate(np.where(np.r_[False, is_p[:-1]], pos - 1, -1)) if n else pos
     )
+    in_district = last_district > last_province  # a district row of the same block
+    commune_parent = np.where(in_district, last_district, next_province)
     return np.select(
-        [level == "commune", level == "district"], [last_district, next_province], default=-1
+        [level == "commune", level == "district"], [commune_parent, next_province], default=-1
     )
 
 
@@ -161,6 +167,9 @@ def target_table(
     ethnic_minority``): one row per unit, the report's numbering, :data:`TARGET_COLUMNS`."""
     if not years > 0:
         raise UsageError(f"years must be > 0, got {years:g}", f"số năm phải > 0, nhận {years:g}")
+    from .changes import on_current_map
+
+    previous = on_current_map(previous, current)  # across the 2025 reform: current units
     order = forms.unit_order(current, previous)
     cols = [*COUNTS, forms.NOT_CLASSED]
     start = forms.unit_tree(_sums(previous), order, cols)
