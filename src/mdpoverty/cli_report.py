@@ -19,7 +19,14 @@ import pandas as pd
 from .cli_common import Console, Exit, _emit, _parse_date, _sibling, common_options, handled
 from .errors import UsageError
 from .io import atomic_path, format_for, write_table
-from .reports.batch import Round, load_round, on_current_map, parse_forms
+from .reports.batch import (
+    Round,
+    form_notes,
+    load_round,
+    map_notes,
+    on_current_map,
+    parse_forms,
+)
 from .reports.batch import report as build_report
 from .reports.changes import UNCHANGED, change_list, link_rounds
 
@@ -52,26 +59,32 @@ def _round_options(fn):
     return fn
 
 
-def _units(r: Round) -> tuple[int, int]:
+def _units(r: Round) -> tuple[int, int, int]:
     hh = r.households
     communes = hh[["province", "district", "commune"]].astype("string").fillna("").drop_duplicates()
-    districts = communes[["province", "district"]].drop_duplicates()
-    return len(communes), len(districts)
+    districts = communes.loc[communes["district"].str.strip() != "", ["province", "district"]]
+    return len(communes), len(districts.drop_duplicates()), communes["province"].nunique()
 
 
 def _round_text(r: Round, lang: str) -> str:
     c = r.counts
-    communes, districts = _units(r)
+    communes, districts, provinces = _units(r)
     if lang == "vi":
+        where = f"({districts} huyện)" if districts else f"({provinces} tỉnh, không có cấp huyện)"
         return (
-            f"{c['households_classed']}/{c['households_in']} hộ ở {communes} xã "
-            f"({districts} huyện), "
+            f"{c['households_classed']}/{c['households_in']} hộ ở {communes} xã {where}, "
             f"{c['households_rejected']} hộ chưa phân loại (không tính)"
         )
+    where = f"({districts} districts)" if districts else f"({provinces} provinces, no districts)"
     return (
         f"{c['households_classed']} of {c['households_in']} households in {communes} communes "
-        f"({districts} districts), {c['households_rejected']} not classed (left out)"
+        f"{where}, {c['households_rejected']} not classed (left out)"
     )
+
+
+def _warn(con: Console, notes: list[tuple[str, str]]) -> None:
+    for en, vi in notes:
+        con.say(f"warning: {en}", f"cảnh báo: {vi}")
 
 
 def _not_classed_lines(con: Console, r: Round) -> None:
@@ -103,7 +116,11 @@ def _json_document(frames: dict[str, pd.DataFrame]) -> str:
 
 
 def _write(
-    frames: dict[str, pd.DataFrame], current: Round, output: str | None, fmt: str | None
+    frames: dict[str, pd.DataFrame],
+    current: Round,
+    output: str | None,
+    fmt: str | None,
+    notes: dict[str, list[tuple[str, str]]] | None = None,
 ) -> None:
     if output:
         path = Path(output)
@@ -126,7 +143,12 @@ def _write(
                 path,
                 "xlsx",
                 lambda tmp: write_forms(
-                    frames, tmp, indicators=indicators, subtitle=_subtitle(current), issues=errors
+                    frames,
+                    tmp,
+                    indicators=indicators,
+                    subtitle=_subtitle(current),
+                    issues=errors,
+                    notes={f: [vi for _, vi in lines] for f, lines in (notes or {}).items()},
                 ),
             )
         elif len(frames) == 1:
@@ -204,7 +226,10 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
             "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
             "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt (dep_*)",
         )
-    _write(frames, current, output, fmt)
+    notes = form_notes(current, frames)
+    _warn(con, map_notes([("", current), ("previous round", prev)]))
+    _warn(con, [line for lines in notes.values() for line in lines])
+    _write(frames, current, output, fmt, notes)
     rounds = _round_text(current, lang)
     if prev is not None:
         rounds += ("; kỳ trước: " if lang == "vi" else "; previous round: ") + _round_text(
@@ -241,6 +266,7 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
     with con.status("Đang so sánh hai kỳ…" if lang == "vi" else "Comparing the rounds…"):
         prev = load_round(previous, standard=standard, lang=lang)
         cur = load_round(current, standard=standard, as_of=as_of, lang=lang)
+        _warn(con, map_notes([("", cur), ("previous round", prev)]))
         prev = on_current_map(prev, cur)
         link = link_rounds(cur.households, cur.extra, prev.households, prev.extra)
         table = change_list(link, changed_only=changed)

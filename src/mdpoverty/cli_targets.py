@@ -161,6 +161,8 @@ def targets(
             standard=standard,
             as_of=as_of,
         )
+    for en, vi in res.notes:
+        con.say(f"warning: {en}", f"cảnh báo: {vi}")
     if output:
         path = Path(output)
         out_fmt = format_for(path, fmt)

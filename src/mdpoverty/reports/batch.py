@@ -442,6 +442,43 @@ def build_forms(
     return {k: out[k] for k in sorted(out)}
 
 
+def map_notes(rounds: Sequence[tuple[str, Round | None]]) -> list[tuple[str, str]]:
+    """Warnings (en, vi) about the map of the rounds: a province where some households have
+    a district and others none (shown as a "(không có huyện)" group, never merged) — one per
+    round and province. ``rounds``: (label, round), the label "" for the current round."""
+    out = []
+    for label, r in rounds:
+        if r is None:
+            continue
+        prefix_en = f"{label}: " if label else ""
+        prefix_vi = "kỳ trước: " if label else ""
+        for row in forms.district_gaps(r.households).itertuples(index=False):
+            out.append(
+                (
+                    f"{prefix_en}{row.province or '(no province)'}: {row.without_district} "
+                    f"households have no district while {row.with_district} have one; they "
+                    f"are reported under '{forms.NO_DISTRICT}' — fill the district column (or "
+                    "blank it everywhere for a round since 1 July 2025)",
+                    f"{prefix_vi}{row.province or '(không rõ tỉnh)'}: {row.without_district} hộ "
+                    f"không ghi huyện trong khi {row.with_district} hộ có; các hộ này được "
+                    f"tổng hợp vào dòng '{forms.NO_DISTRICT}' — hãy điền cột huyện (hoặc để "
+                    "trống toàn bộ nếu là kỳ rà soát sau 1/7/2025)",
+                )
+            )
+    return out
+
+
+def form_notes(current: Round, frames: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str, str]]]:
+    """Notes (en, vi) written under a form: Form 1 without its average-living-standard
+    columns when the standard publishes no band (§3, the provisional 2027–2030 standard)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    std = current.standard
+    if "1" in frames and std is not None and not forms.has_average_band(std):
+        en, vi = forms.NO_BAND_NOTE
+        out["1"] = [(en.format(standard=std.id), vi.format(standard=std.id))]
+    return out
+
+
 def report(
     surveys: Source | Sequence[Source] | Round,
     *,
@@ -510,8 +547,10 @@ __all__ = [
     "build_forms",
     "change_list",
     "expand",
+    "form_notes",
     "frame_round",
     "load_round",
+    "map_notes",
     "on_current_map",
     "parse_forms",
     "read_classify_output",

@@ -149,6 +149,40 @@ def district_gaps(hh: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).astype({"province": "string"})
 
 
+PATH = [*KEYS, "village"]  # a unit's path, from the province down
+
+
+def path_labels(hh: pd.DataFrame, level: str) -> pd.Series:
+    """The name of each household's unit at ``level`` (district, commune, village), told apart
+    by its parents when one name stands for several units (§2b: a unit is its whole path).
+
+    A name used by one unit only is given as is ("Xã Tân Lập"); a name shared by units of
+    several parents gets them, nearest first: "Xã Tân Lập (Tỉnh A)", "Xã Tân Lập (Huyện B,
+    Tỉnh C)" (blank parents left out, as the district in rounds since 1 July 2025). A blank
+    name stays missing.
+    """
+    parents = [k for k in PATH[: PATH.index(level)] if k in hh]
+    name = hh[level].astype("string").str.strip()
+    name = name.where(name != "", pd.NA)
+    if not parents:
+        return name
+    up = [hh[k].astype("string").fillna("").str.strip() for k in parents]
+    path = up[0]
+    for part in up[1:]:
+        path = path + SEP + part
+    pairs = pd.DataFrame({"name": name, "path": path}).dropna().drop_duplicates()
+    shared = pairs["name"][pairs["name"].duplicated(keep=False)].unique()
+    where = name.isin(shared).fillna(False).to_numpy(bool)
+    if not where.any():
+        return name
+    shown = pd.Series("", index=hh.index, dtype="string")
+    for part in reversed(up):  # nearest parent first
+        joined = shown.where(shown == "", shown + ", ") + part
+        shown = joined.where(part != "", shown)
+    labelled = name + " (" + shown + ")"
+    return name.where(~where, labelled)
+
+
 def unit_tree(sums: pd.DataFrame, order: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Commune sums → rows for every commune, a subtotal per district and per province.
 
@@ -389,6 +423,7 @@ __all__ = [
     "form4",
     "form5",
     "has_average_band",
+    "path_labels",
     "percent",
     "two_tier_provinces",
     "unit_order",

@@ -6,6 +6,13 @@ whose rate is above its parent's average must fall faster than the parent. The t
 data (``data/targets/*.toml``, each value with its reference and confidence mark); a
 province loads its own plan with ``--targets FILE``.
 
+Units are compared by their whole path (province, district, commune), laid out on the
+current round's map: across the 2025 reform (a previous round with districts, the current one
+without) the previous round's households are first moved onto the current units by household
+ID (:func:`~mdpoverty.reports.changes.on_current_map`), so a province's communes get a start
+rate from the households that live in them now, and households gone from a unit that no
+longer exists form a labelled row of their province.
+
 Rates are Form 1's (``percent``: rounded half-up to two decimals, empty for a unit without
 households) for the previous and the current round; a fall is the start rate minus the end
 rate — the difference a reader can check on the two rounds' Form 1 — and the yearly fall
@@ -21,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -226,6 +233,7 @@ class TargetsResult:
     years: float
     counts: dict[str, dict[str, int]]
     standard: Standard | None
+    notes: list[tuple[str, str]] = field(default_factory=list)  # warnings (en, vi)
 
 
 def targets(
@@ -262,9 +270,16 @@ def targets(
                 "years between the rounds unknown from their survey dates: give --years",
                 "không xác định được số năm giữa hai kỳ từ ngày rà soát: dùng --years",
             )
+    from .batch import map_notes
+
     table = target_table(cur.households, prev.households, chosen, years)
     return TargetsResult(
-        table, chosen, years, {"current": cur.counts, "previous": prev.counts}, cur.standard
+        table,
+        chosen,
+        years,
+        {"current": cur.counts, "previous": prev.counts},
+        cur.standard,
+        map_notes([("", cur), ("previous round", prev)]),
     )
 
 
