@@ -96,6 +96,13 @@ def percent(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarr
 # ------------------------------------------------------------------------------- unit tree
 
 
+def with_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every unit key column, a missing one blank (a survey of the two-tier
+    map may have no district column at all)."""
+    missing = [k for k in KEYS if k not in frame]
+    return frame.assign(**dict.fromkeys(missing, "")) if missing else frame
+
+
 def unit_order(*frames: pd.DataFrame) -> pd.DataFrame:
     """The units (province, district, commune) in order of first appearance across frames."""
     parts = [f[KEYS] for f in frames if f is not None and len(f)]
@@ -428,4 +435,5 @@ __all__ = [
     "two_tier_provinces",
     "unit_order",
     "unit_tree",
+    "with_keys",
 ]

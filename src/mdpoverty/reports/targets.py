@@ -176,6 +176,7 @@ def target_table(
         raise UsageError(f"years must be > 0, got {years:g}", f"số năm phải > 0, nhận {years:g}")
     from .changes import on_current_map
 
+    current, previous = forms.with_keys(current), forms.with_keys(previous)
     previous = on_current_map(previous, current)  # across the 2025 reform: current units
     order = forms.unit_order(current, previous)
     cols = [*COUNTS, forms.NOT_CLASSED]
