@@ -139,7 +139,8 @@ def test_two_tier_workbook_header_numbering_and_one_commune(tmp_path: Path):
     write_forms(report(TWO_TIER[TWO_TIER["commune"] == "Phường Bình Minh"], form=1), one)
     ws = load_workbook(one)["Biểu 1"]
     assert ws["A2"].value == "PHƯỜNG BÌNH MINH"
-    assert ws["A11"].value == "1" and ws["C12"].value == 2  # the commune, then the province
+    assert ws["A11"].value == "1" and ws["C12"].value == 2  # the commune, then its total
+    assert ws["B12"].value == "Tổng cộng"  # the commune's total, not the province's
 
 
 @pytest.mark.parametrize(

@@ -228,7 +228,8 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
         )
     notes = form_notes(current, frames)
     _warn(con, map_notes([("", current), ("previous round", prev)]))
-    _warn(con, [line for lines in notes.values() for line in lines])
+    for form, lines in notes.items():
+        _warn(con, [(f"Form {form}: {en}", f"Biểu {form}: {vi}") for en, vi in lines])
     _write(frames, current, output, fmt, notes)
     rounds = _round_text(current, lang)
     if prev is not None:

@@ -231,10 +231,10 @@ def _header(ws: Worksheet, heads: list[Head], rows: int, width: int) -> None:
                     cell.border = BOX
 
 
-def _unit_text(row: pd.Series) -> str:
+def _unit_text(row: pd.Series, name_total: bool = True) -> str:
     unit = "" if pd.isna(row["unit"]) else str(row["unit"])
     if row["level"] == "province":
-        return f"Tổng cộng ({unit})" if unit else "Tổng cộng"
+        return f"Tổng cộng ({unit})" if unit and name_total else "Tổng cộng"
     return unit or "(không rõ)"
 
 
@@ -254,6 +254,7 @@ def _rows(
     *,
     measure: bool,
     rate_columns: set[str],
+    name_total: bool = True,
 ) -> int:
     """Write the unit rows from ``start``; return the last row written."""
     frame = neutralise(frame.reset_index(drop=True))
@@ -274,7 +275,7 @@ def _rows(
                 2,
                 r + span,
                 2,
-                _unit_text(row),
+                _unit_text(row, name_total),
                 font=_font(bold, size, italic=labelled),
                 alignment=LEFT,
             )
@@ -405,22 +406,26 @@ def issuer_of(frame: pd.DataFrame) -> str:
     without districts, several communes: the two-tier map of §2b), the district when it
     spans several communes, else the one commune ("XÃ …", "PHƯỜNG …", "ĐẶC KHU …"). The row
     of households of units gone in the reform is not a unit of the report."""
+    return _issuer(frame)[0]
+
+
+def _issuer(frame: pd.DataFrame) -> tuple[str, str]:
+    """(the issuer's name in capitals, its level); ("", "") for several provinces."""
     levels = frame.drop_duplicates(["level", "unit", "parent"])
     levels = levels[levels["unit"] != GONE_UNIT]
     count = levels["level"].value_counts()
     provinces, districts = count.get("province", 0), count.get("district", 0)
     communes = count.get("commune", 0)
     if provinces == 1 and (districts > 1 or (districts == 0 and communes > 1)):
-        return _upper_unit(
-            str(levels.loc[levels["level"] == "province", "unit"].iloc[0]), "province"
-        )
-    if districts == 1 and communes > 1:
-        return _upper_unit(
-            str(levels.loc[levels["level"] == "district", "unit"].iloc[0]), "district"
-        )
-    if communes == 1:
-        return _upper_unit(str(levels.loc[levels["level"] == "commune", "unit"].iloc[0]), "commune")
-    return ""
+        level = "province"
+    elif districts == 1 and communes > 1:
+        level = "district"
+    elif communes == 1:
+        level = "commune"
+    else:
+        return "", ""
+    name = str(levels.loc[levels["level"] == level, "unit"].iloc[0])
+    return _upper_unit(name, level), level
 
 
 # Names of units already carry their kind ("Xã …", "Phường …", "Đặc khu …", "Thành phố …").
@@ -465,8 +470,12 @@ def write_forms(
     the households left out, on a sheet "Hộ chưa phân loại". ``notes``: lines written under
     a form's table, by form (e.g. why Form 1's average columns are empty).
     """
+    level = _issuer(next(iter(forms.values())))[1] if forms else ""
     if issuer is None:
         issuer = issuer_of(next(iter(forms.values()))) if forms else ""
+    # the last row totals the province only in a province's report: else it is the total
+    # of the district or the commune that signs (the province row of the tidy frame)
+    name_total = level in ("province", "")
     wb = Workbook()
     wb.remove(wb.active)
     for form, frame in forms.items():
@@ -495,7 +504,15 @@ def write_forms(
         width = (4 if measure else 3) + len(data_cols) - 1
         _letterhead(ws, width, who, TITLES[form], subtitle)
         _header(ws, heads, rows, width)
-        last = _rows(ws, frame, data_cols, HEADER_TOP + rows, measure=measure, rate_columns=rates)
+        last = _rows(
+            ws,
+            frame,
+            data_cols,
+            HEADER_TOP + rows,
+            measure=measure,
+            rate_columns=rates,
+            name_total=name_total,
+        )
         _footer(ws, last, width, frame, date_line, (notes or {}).get(form, ()))
         _sizes(ws, form, rows, width, measure)
         _print_setup(ws, rows, freeze, width)

@@ -307,10 +307,10 @@ def has_average_band(standard: object) -> bool:
 
 #: Why Form 1's average-living-standard columns are empty (the xlsx note and stderr).
 NO_BAND_NOTE = (
-    "Form 1: the standard used ({standard}) publishes no average-living-standard band, so "
-    "the farm-household average-living-standard columns (7–8, 13–14) are left empty",
-    "Biểu 1: chuẩn áp dụng ({standard}) chưa công bố chuẩn hộ có mức sống trung bình, nên "
-    "các cột hộ nông, lâm, ngư nghiệp có mức sống trung bình (cột 7–8, 13–14) để trống",
+    "the standard used ({standard}) publishes no average-living-standard band, so the "
+    "farm-household average-living-standard columns (7–8, 13–14) are left empty",
+    "chuẩn áp dụng ({standard}) chưa công bố chuẩn hộ có mức sống trung bình, nên các cột "
+    "hộ nông, lâm, ngư nghiệp có mức sống trung bình (cột 7–8, 13–14) để trống",
 )
 
 
