@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from mdpoverty.cli_report import report as report_command
+from mdpoverty.cli_targets import _names
 from mdpoverty.core import Result
 from mdpoverty.forms_excel import issuer_of, write_forms
 from mdpoverty.reports.batch import change_list, form_notes, frame_round, map_notes, report
@@ -242,6 +243,11 @@ def test_same_named_communes_in_targets_and_changes():
     assert communes[["unit", "parent", "poor_rate_start", "poor_rate_end"]].values.tolist() == [
         ["Xã Tân Lập", "Tỉnh An Bình", 50.0, 33.33],
         ["Xã Tân Lập", "Tỉnh Bắc Sơn", 50.0, 0.0],
+    ]
+    # on a terminal, the shared name is shown with its province
+    assert [n for n in _names(t) if "Tân Lập" in n] == [
+        "Xã Tân Lập (Tỉnh An Bình)",
+        "Xã Tân Lập (Tỉnh Bắc Sơn)",
     ]
     table = change_list(previous, current)
     moved = table[table["household_id"] == "B2"]

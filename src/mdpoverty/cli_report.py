@@ -259,9 +259,10 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
     """List every household with its class in PREVIOUS and CURRENT and the change (§4).
 
     PREVIOUS and CURRENT are surveys, folders of surveys, or classify outputs; household
-    IDs link the rounds. Columns: household_id, commune, previous_class, class, transition,
-    transition_vi (the list a commune posts). --changed keeps only the households whose
-    status changed.
+    IDs link the rounds. Columns: household_id, province, district, commune,
+    previous_class, class, transition, transition_vi (the list a commune posts; the unit's
+    whole path, on the current round's map when the previous round had districts and this
+    one has none). --changed keeps only the households whose status changed.
     """
     con = Console(verbose - quiet, lang)
     with con.status("Đang so sánh hai kỳ…" if lang == "vi" else "Comparing the rounds…"):

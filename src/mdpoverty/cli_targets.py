@@ -65,6 +65,15 @@ SCREEN = (
 )
 
 
+def _names(t: pd.DataFrame) -> list[str]:
+    """Unit names as shown, a name shared by two units of one level with its parent."""
+    unit = t["unit"].astype("string").fillna("")
+    shared = pd.Series(list(zip(t["level"], unit, strict=True))).duplicated(keep=False)
+    parent = t["parent"].astype("string").fillna("")
+    labelled = unit + " (" + parent + ")"
+    return unit.where(~shared.to_numpy(bool) | (parent == ""), labelled).tolist()
+
+
 def _render(res: TargetsResult, lang: str) -> None:
     """Tables a person reads: numbers never wrapped, unit names wrapped when narrow."""
     from rich.console import Console as RichConsole
@@ -84,8 +93,9 @@ def _render(res: TargetsResult, lang: str) -> None:
         for _, head_vi, head_en, _show in columns:
             table.add_column(head_vi if vi else head_en, justify="right", no_wrap=True)
         shown = [t[col].map(show) for col, _, _, show in columns]
+        names = _names(t)
         for i in range(len(t)):
-            row = [str(t["number"].iat[i]), str(t["unit"].iat[i]), *(c.iat[i] for c in shown)]
+            row = [str(t["number"].iat[i]), names[i], *(c.iat[i] for c in shown)]
             table.add_row(*row, style="bold" if bold[i] else None)
         console.print(table)
 
