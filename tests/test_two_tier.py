@@ -485,6 +485,9 @@ def test_form1_average_columns_are_empty_without_a_band(no_band, tmp_path: Path)
     assert f[average].isna().all().all()  # not assessed: empty, never 0
     assert f["poor_households"].tolist() == [1, 1, 0, 2]  # the rest as with a band
     check_forms(forms)
+    partly = f.copy()
+    partly.loc[0, "average_farm_households"] = 0  # typed in one row only
+    assert any("empty in some rows only" in x for x in form_problems(partly, "1"))
     # CSV: empty cells
     csv = f.to_csv(index=False).splitlines()
     assert csv[-1].startswith(",province,Tỉnh An Bình,,6,23,2,33.33,1,16.67,,,6,")

@@ -29,6 +29,7 @@ from .reports.batch import (
 )
 from .reports.batch import report as build_report
 from .reports.changes import UNCHANGED, change_list, link_rounds
+from .reports.forms import path_labels
 
 REPORT_HELP = (
     "\b\nExit codes:\n"
@@ -90,8 +91,9 @@ def _warn(con: Console, notes: list[tuple[str, str]]) -> None:
 def _not_classed_lines(con: Console, r: Round) -> None:
     if not r.counts["households_rejected"]:
         return
-    left = r.unclassed().astype({"commune": "string"}).fillna({"commune": ""})
-    for commune, n in left.groupby("commune", sort=False).size().items():
+    left = r.unclassed()
+    labels = path_labels(left, "commune").fillna("")  # a shared name: with its parents
+    for commune, n in left.groupby(labels.to_numpy(), sort=False).size().items():
         con.say(
             f"  {commune or '(no commune)'}: {n} households not classed",
             f"  {commune or '(không rõ xã)'}: {n} hộ chưa phân loại",

@@ -129,6 +129,18 @@ def _bound_problems(frame: pd.DataFrame, parts: Sequence[str], whole: str) -> li
     return out
 
 
+def _partly_empty_problems(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
+    """A count left empty (not assessed, e.g. no MSTB band) must be empty in every row: a
+    total over some empty rows would pass for a total of them all."""
+    out = []
+    for c in columns:
+        empty = pd.to_numeric(frame[c], errors="coerce").isna().to_numpy(bool)
+        if empty.any() and not empty.all():
+            rows = ", ".join(_label(frame, i) for i in np.flatnonzero(empty)[:3])
+            out.append(f"{c} is empty in some rows only ({rows})")
+    return out
+
+
 def _negative_problems(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
     out = []
     for c in columns:
@@ -144,7 +156,8 @@ def form_problems(frame: pd.DataFrame, form: str) -> list[str]:
     if form == "1":
         counts = [c for c in FORM1_COUNTS if c in frame]
         return (
-            _negative_problems(frame, counts)
+            _partly_empty_problems(frame, [c for c in counts if c.startswith("average_farm_")])
+            + _negative_problems(frame, counts)
             + _bound_problems(
                 frame,
                 ["poor_households", "near_poor_households", "average_farm_households"],
