@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from mdpoverty.cli_report import report as report_command
@@ -518,3 +520,59 @@ def test_the_report_command_says_once_why_the_columns_are_empty(no_band, monkeyp
     assert r.stderr.count("chưa công bố chuẩn hộ có mức sống trung bình") == 1
     out = pd.read_csv(io.StringIO(r.stdout))
     assert out["average_farm_households"].isna().all()
+
+
+# ------------------------------------------------------------------------------- property
+
+OLD_PLACES = [
+    ("Tỉnh An Bình", "Huyện Một", "Xã An Khê"),
+    ("Tỉnh An Bình", "Huyện Một", "Xã Đồi Cát"),  # gone in the reform
+    ("Tỉnh An Bình", "Huyện Hai", "Xã Tân Lập"),
+    ("Tỉnh An Bình", "Huyện Ba", "Xã Tân Lập"),  # the same name in another district
+    ("Tỉnh Cũ", "Huyện Bốn", "Xã Yên Hà"),  # a province merged away
+]
+NEW_PLACES = [
+    ("Tỉnh An Bình", "", "Xã An Khê"),
+    ("Tỉnh An Bình", "", "Xã Tân Lập"),
+    ("Tỉnh An Bình", "", "Phường Mới"),
+    ("Tỉnh Bắc Sơn", "", "Xã Yên Hà"),
+]
+CLASSES = ["poor", "near_poor", "average", "not_poor", ""]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(OLD_PLACES),
+            st.sampled_from(CLASSES),
+            st.integers(1, 6),
+            st.one_of(st.none(), st.tuples(st.sampled_from(NEW_PLACES), st.sampled_from(CLASSES))),
+            st.integers(1, 6),
+        ),
+        max_size=25,
+    ),
+    st.lists(st.tuples(st.sampled_from(NEW_PLACES), st.sampled_from(CLASSES), st.integers(1, 6))),
+)
+def test_property_across_the_reform_every_unit_balances(draws, newcomers):
+    """Any previous round with districts and current round without: every row of Forms 2/3
+    balances, the forms agree with Form 1, and the totals are the two rounds' own lists."""
+    before, after = [], []
+    for i, ((p, d, c), cls, m, now, m_now) in enumerate(draws):
+        before.append((f"H{i}", p, d, c, cls, m))
+        if now is not None:
+            (p2, _, c2), cls2 = now
+            after.append((f"H{i}", p2, "", c2, cls2, m_now))
+    after += [(f"N{i}", p, "", c, cls, m) for i, ((p, _, c), cls, m) in enumerate(newcomers)]
+    if not before or not after:
+        return
+    prev, cur = rnd(before), rnd(after, districts=False)
+    forms = report(cur, previous=prev, form="1,2,3")  # check_forms runs inside
+    for form, cls in (("2", "poor"), ("3", "near_poor")):
+        f = forms[form]
+        assert set(f["level"]) <= {"commune", "province"}  # laid out on the current map
+        for measure, col in (("households", None), ("persons", "members")):
+            total = f[(f["level"] == "province") & (f["measure"] == measure)]
+            was, now_ = prev[prev["class"] == cls], cur[cur["class"] == cls]
+            assert total["start"].sum() == (len(was) if col is None else was[col].sum())
+            assert total["end"].sum() == (len(now_) if col is None else now_[col].sum())
