@@ -18,16 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from mdpoverty.cli_report import report as report_command
+from mdpoverty.cli import main
 from mdpoverty.cli_targets import _names
 from mdpoverty.core import Result
 from mdpoverty.forms_excel import issuer_of, write_forms
 from mdpoverty.reports.batch import change_list, form_notes, frame_round, map_notes, report
-from mdpoverty.reports.changes import GONE_UNIT
 from mdpoverty.reports.form_checks import check_forms, form_problems
-from mdpoverty.reports.forms import FORM1_COLUMNS, NO_DISTRICT
+from mdpoverty.reports.forms import FORM1_COLUMNS
 from mdpoverty.reports.measures import measures
 from mdpoverty.reports.targets import load_targets, target_table
+from mdpoverty.reports.units import GONE_UNIT, NO_DISTRICT
 from mdpoverty.standards import load_standard
 
 CODES = load_standard("vn-2022-2025").codes
@@ -460,7 +460,7 @@ def test_a_gap_in_the_district_column_is_its_own_group_never_merged():
 def test_the_report_command_warns_about_a_district_gap(tmp_path: Path):
     path = tmp_path / "ket-qua.csv"
     MIXED.to_csv(path, index=False)
-    r = CliRunner().invoke(report_command, [str(path), "--form", "1", "--format", "csv"])
+    r = CliRunner().invoke(main, ["report", str(path), "--form", "1", "--format", "csv"])
     assert r.exit_code == 0, r.output
     assert "cảnh báo: Tỉnh An Bình: 1 hộ không ghi huyện" in r.stderr
     out = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
@@ -515,7 +515,7 @@ def test_the_report_command_says_once_why_the_columns_are_empty(no_band, monkeyp
     import mdpoverty.cli_report as cli
 
     monkeypatch.setattr(cli, "load_round", lambda *a, **k: frame_round(TWO_TIER, standard=no_band))
-    r = CliRunner().invoke(cli.report, ["x.csv", "--form", "1", "--format", "csv"])
+    r = CliRunner().invoke(main, ["report", "x.csv", "--form", "1", "--format", "csv"])
     assert r.exit_code == 0, r.output
     assert r.stderr.count("chưa công bố chuẩn hộ có mức sống trung bình") == 1
     out = pd.read_csv(io.StringIO(r.stdout))

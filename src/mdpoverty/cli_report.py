@@ -29,7 +29,7 @@ from .reports.batch import (
 )
 from .reports.batch import report as build_report
 from .reports.changes import UNCHANGED, change_list, link_rounds
-from .reports.forms import path_labels
+from .reports.units import path_labels
 
 REPORT_HELP = (
     "\b\nExit codes:\n"

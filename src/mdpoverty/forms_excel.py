@@ -24,8 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .io import neutralise
-from .reports.changes import GONE_UNIT
-from .reports.forms import NO_DISTRICT
+from .reports.units import GONE_UNIT, NO_DISTRICT
 
 FONT_NAME = "Times New Roman"
 THIN = Side(style="thin", color="000000")

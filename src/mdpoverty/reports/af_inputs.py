@@ -52,7 +52,7 @@ class Units:
         apart from a same-named one elsewhere by its parents (a unit is its whole path, §2b):
         "Xã Tân Lập (Tỉnh A)" and "Xã Tân Lập (Tỉnh B)" are two groups."""
         if name in ("district", "commune", "village") and name in self.households:
-            from .forms import path_labels
+            from .units import path_labels
 
             return path_labels(self.households, name)
         return self.households[name] if name in self.households else self.extra[name]

@@ -24,14 +24,10 @@ A household not classed in a round (errors in its inputs) is not on that round's
 movement falls into "other", and the forms' ``not_classed`` column says how many such
 households each unit has. Keeping that rule makes Form 2's end equal Form 1's poor count.
 
-Across the reform of 1 July 2025 (§2b: a previous round with districts, the current one
-without, or the other way round) the units of the two rounds are not the same units, so
-:func:`on_current_map` first moves the previous round onto the current round's map: a
-household in both rounds is counted, start and end alike, in its current unit (linked by ID:
-a commune merged into another is no move); a household only in the previous round is counted
-where the previous round put it if that commune still stands in its province (same province
-and commune name, one such unit on each side), else in the row :data:`GONE_UNIT` of its
-province. Every unit and the total then balance for households and persons as above.
+Rounds across the reform of 1 July 2025 (a previous round with districts, the current one
+without) are first laid on the current round's map by
+:func:`~mdpoverty.reports.units.on_current_map` (re-exported here), so that every unit of
+the current map balances as above.
 """
 
 from __future__ import annotations
@@ -39,7 +35,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .forms import KEYS, NOT_CLASSED, SEP, UNIT_COLUMNS, commune_sums, unit_order, unit_tree
+from .forms import NOT_CLASSED
+from .units import (
+    GONE_UNIT,
+    KEYS,
+    UNIT_COLUMNS,
+    commune_sums,
+    maps_differ,
+    on_current_map,
+    unit_order,
+    unit_tree,
+)
 
 GROUPS = {"poor": "poor", "near_poor": "near_poor", "average": "above", "not_poor": "above"}
 
@@ -95,72 +101,6 @@ CHANGE_LIST_COLUMNS = [
     "transition_vi",
 ]
 UNCHANGED = ("remained_poor", "remained_near_poor", "remained_above")
-
-
-#: The row of a province holding the previous round's households whose unit no longer
-#: exists on the current map (across the 2025 reform) and that are not in the current round.
-GONE_UNIT = "Hộ của đơn vị cũ không còn (kỳ trước)"
-
-
-def _has_districts(hh: pd.DataFrame) -> bool:
-    return bool((hh["district"].astype("string").fillna("").str.strip() != "").any())
-
-
-def maps_differ(current: pd.DataFrame, previous: pd.DataFrame) -> bool:
-    """True when one round has districts and the other none (rounds across the 2025 reform)."""
-    if not len(current) or not len(previous):
-        return False
-    return _has_districts(current) != _has_districts(previous)
-
-
-def _ids(hh: pd.DataFrame) -> pd.Series:
-    ids = hh["household_id"].astype("string").str.strip()
-    return ids.where(ids.notna() & (ids != ""), None).astype(object)
-
-
-def on_current_map(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
-    """The previous round's households with their unit keys on the current round's map.
-
-    Unchanged when both rounds are on the same map (both with districts, or both without).
-    Across the reform (:func:`maps_differ`): a household whose ID is in the current round
-    takes its current unit; another one keeps its commune when the current round has exactly
-    one unit of that province and commune name and the previous round had exactly one too;
-    else it goes to the row :data:`GONE_UNIT` of its province (district blank).
-    """
-    if not maps_differ(current, previous):
-        return previous
-    out = previous.copy()
-    pk = previous[KEYS].astype("string").fillna("").reset_index(drop=True)
-    ck = current[KEYS].astype("string").fillna("").reset_index(drop=True)
-    cur_ids = _ids(current).reset_index(drop=True)
-    first = cur_ids.notna() & ~cur_ids.duplicated()
-    index = pd.Index(cur_ids[first].to_numpy(dtype=object))
-    prev_ids = _ids(previous).fillna("\x00none").to_numpy(dtype=object)
-    hit = index.get_indexer(prev_ids)
-    linked = hit >= 0
-    cur_first = ck[first.to_numpy()].reset_index(drop=True)
-    new = pk.copy()
-    new.loc[linked, KEYS] = cur_first.iloc[hit[linked]][KEYS].to_numpy()
-    # households gone: their commune, when it still stands (one unit of that name each side)
-    name = lambda k: k["province"] + SEP + k["commune"]  # noqa: E731
-    cur_units = ck.drop_duplicates()
-    prev_units = pk.drop_duplicates()
-    cur_once = ~name(cur_units).duplicated(keep=False)
-    prev_once = ~name(prev_units).duplicated(keep=False)
-    target = pd.Series(
-        cur_units["district"][cur_once].to_numpy(), index=name(cur_units)[cur_once].to_numpy()
-    )
-    unique_prev = set(name(prev_units)[prev_once])
-    gone_names = name(pk)[~linked]
-    stands = gone_names.isin(target.index) & gone_names.isin(unique_prev)
-    rows = np.flatnonzero(~linked)
-    kept, lost = rows[stands.to_numpy(bool)], rows[~stands.to_numpy(bool)]
-    new.loc[kept, "district"] = target.reindex(gone_names[stands].to_numpy()).to_numpy()
-    new.loc[lost, "district"] = ""
-    new.loc[lost, "commune"] = GONE_UNIT
-    for k in KEYS:
-        out[k] = pd.array(new[k].to_numpy(), dtype="string")
-    return out
 
 
 def form_columns(form: str) -> list[str]:
