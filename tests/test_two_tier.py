@@ -362,6 +362,26 @@ def test_the_reform_workbook_has_the_current_units(tmp_path: Path):
     assert ws["B15"].font.italic  # the gone row is a labelled group, not a unit
 
 
+def test_the_report_command_across_the_reform_says_how_it_laid_out(tmp_path: Path):
+    before, after = tmp_path / "ky-truoc.csv", tmp_path / "ky-nay.csv"
+    BEFORE.to_csv(before, index=False)
+    AFTER.to_csv(after, index=False)
+    out = tmp_path / "bao-cao.xlsx"
+    r = CliRunner().invoke(main, ["report", str(after), "--previous", str(before), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert r.stderr.count("biểu lập theo các đơn vị của kỳ này") == 1  # once, for Forms 2 and 3
+    assert "ghi chú: Biểu 2, 3: kỳ trước có cấp huyện" in r.stderr
+    assert (
+        "(1 tỉnh, không có cấp huyện)" in r.stderr
+        and "kỳ trước: 6/6 hộ ở 3 xã (2 huyện)" in r.stderr
+    )
+    wb = load_workbook(out)
+    for sheet in ("Biểu 2", "Biểu 3"):
+        texts = [str(c.value) for row in wb[sheet].iter_rows(min_row=19) for c in row if c.value]
+        assert any(GONE_UNIT in t and "theo mã hộ" in t for t in texts), sheet
+    assert wb["Biểu 2"]["B15"].value == GONE_UNIT and wb["Biểu 2"]["L17"].value == 3
+
+
 def test_targets_across_the_reform():
     em = {"ethnic_minority": True}
     before = rnd(

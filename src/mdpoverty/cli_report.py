@@ -83,9 +83,10 @@ def _round_text(r: Round, lang: str) -> str:
     )
 
 
-def _warn(con: Console, notes: list[tuple[str, str]]) -> None:
+def _warn(con: Console, notes: list[tuple[str, str]], kind: tuple[str, str] | None = None) -> None:
+    en_kind, vi_kind = kind or ("warning", "cảnh báo")
     for en, vi in notes:
-        con.say(f"warning: {en}", f"cảnh báo: {vi}")
+        con.say(f"{en_kind}: {en}", f"{vi_kind}: {vi}")
 
 
 def _not_classed_lines(con: Console, r: Round) -> None:
@@ -228,10 +229,20 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
             "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
             "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt (dep_*)",
         )
-    notes = form_notes(current, frames)
+    notes = form_notes(current, frames, prev)
     _warn(con, map_notes([("", current), ("previous round", prev)]))
-    for form, lines in notes.items():
-        _warn(con, [(f"Form {form}: {en}", f"Biểu {form}: {vi}") for en, vi in lines])
+    forms_of: dict[tuple[str, str], list[str]] = {}  # each note once, naming its forms
+    for form_no, lines in notes.items():
+        for line in lines:
+            forms_of.setdefault(line, []).append(form_no)
+    _warn(
+        con,
+        [
+            (f"Form {', '.join(fs)}: {en}", f"Biểu {', '.join(fs)}: {vi}")
+            for (en, vi), fs in forms_of.items()
+        ],
+        ("note", "ghi chú"),
+    )
     _write(frames, current, output, fmt, notes)
     rounds = _round_text(current, lang)
     if prev is not None:

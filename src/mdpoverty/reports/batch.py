@@ -468,14 +468,33 @@ def map_notes(rounds: Sequence[tuple[str, Round | None]]) -> list[tuple[str, str
     return out
 
 
-def form_notes(current: Round, frames: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str, str]]]:
+#: Under Forms 2/3 when the rounds are on two maps (the 2025 reform): how they were laid out.
+REFORM_NOTE = (
+    "the previous round has districts and this one has none (or the other way round): the form "
+    "is laid out on this round's units; households are placed by their ID, a household gone "
+    "in the commune where it was if that commune still stands, else in the row "
+    f"'{changes.GONE_UNIT}' of its province",
+    "kỳ trước có cấp huyện, kỳ này không (hoặc ngược lại): biểu lập theo các đơn vị của kỳ "
+    "này; hộ được xếp theo mã hộ, hộ không còn trong kỳ này xếp vào xã cũ nếu xã đó vẫn còn, "
+    f"nếu không thì vào dòng '{changes.GONE_UNIT}' của tỉnh",
+)
+
+
+def form_notes(
+    current: Round, frames: dict[str, pd.DataFrame], previous: Round | None = None
+) -> dict[str, list[tuple[str, str]]]:
     """Notes (en, vi) written under a form: Form 1 without its average-living-standard
-    columns when the standard publishes no band (§3, the provisional 2027–2030 standard)."""
+    columns when the standard publishes no band (§3, the provisional 2027–2030 standard);
+    Forms 2/3 of rounds across the 2025 reform, laid out on the current map."""
     out: dict[str, list[tuple[str, str]]] = {}
     std = current.standard
     if "1" in frames and std is not None and not forms.has_average_band(std):
         en, vi = forms.NO_BAND_NOTE
         out["1"] = [(en.format(standard=std.id), vi.format(standard=std.id))]
+    if previous is not None and changes.maps_differ(current.households, previous.households):
+        for f in ("2", "3"):
+            if f in frames:
+                out[f] = [REFORM_NOTE]
     return out
 
 
