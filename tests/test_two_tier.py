@@ -440,8 +440,11 @@ def test_targets_across_the_reform():
         28.89,
     )
     assert (pr["em_poor_rate_start"], pr["em_poor_rate_end"]) == (100.0, 33.33)
-    # above the province's 40.00 % at the start: only the gone row (100 %); An Khê is equal
-    assert t["above_parent_average"].tolist()[:3] == [False, False, True]
+    # neither commune is above the province's 40.00 % at the start (An Khê equals it); the
+    # gone row is no unit: not compared
+    assert t["above_parent_average"].tolist()[:2] == [False, False]
+    assert pd.isna(t.loc[GONE_UNIT, "above_parent_average"])
+    assert pd.isna(t.loc[GONE_UNIT, "falls_faster_than_parent"])
 
 
 # ------------------------------------------------------------------------------- district gaps

@@ -37,6 +37,7 @@ from pydantic import Field
 from ..errors import UsageError
 from ..standards import Confidence, DataKind, Standard, _Model, load_data_file
 from . import forms
+from .units import GONE_UNIT
 
 DEFAULT_TARGETS = "ntp-2021-2025"
 
@@ -212,7 +213,8 @@ def target_table(
     parent = _parents(level)
     start_h = _hundredths(rates[("poor", "start")])
     fall_h = start_h - _hundredths(rates[("poor", "end")])
-    has = parent >= 0
+    # a province's row of households gone with their unit in the reform is not a unit
+    has = (parent >= 0) & (out["unit"] != GONE_UNIT).to_numpy(bool)
     p = np.where(has, parent, 0)
     above = pd.array(has & (start_h > start_h[p]), dtype="boolean")
     above[~has | np.isnan(start_h) | np.isnan(start_h[p])] = pd.NA
