@@ -222,6 +222,8 @@ def test_change_list_columns_and_codes():
     table = change_list(prev, cur)
     assert list(table.columns) == [
         "household_id",
+        "province",
+        "district",
         "commune",
         "previous_class",
         "class",

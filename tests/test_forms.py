@@ -24,7 +24,7 @@ from mdpoverty.reports.form_checks import (
     cross_problems,
     form_problems,
 )
-from mdpoverty.reports.forms import FORM1_COLUMNS, form1, form4, form5, percent
+from mdpoverty.reports.forms import FORM1_COLUMNS, NO_DISTRICT, form1, form4, form5, percent
 from mdpoverty.standards import load_standard
 
 CODES = load_standard("vn-2022-2025").codes
@@ -370,11 +370,12 @@ def _district(draw_rows) -> pd.DataFrame:
 
 def _walk(frame: pd.DataFrame):
     """(row, key) for each row; the key a (province, district, commune) prefix."""
-    current = None
+    current = ""  # communes before any district row are right under the province (2 tiers)
     pending = []
     for i, row in frame.iterrows():
         if row["level"] == "district":
-            current = row["unit"]
+            # the group of communes left without a district holds the rows with it blank
+            current = "" if row["unit"] == NO_DISTRICT else row["unit"]
             pending.append((i, ("district", current)))
         elif row["level"] == "commune":
             pending.append((i, ("commune", current, row["unit"])))
@@ -382,6 +383,7 @@ def _walk(frame: pd.DataFrame):
             for j, key in pending:
                 yield j, (row["unit"], *key[1:]), key[0]
             pending = []
+            current = ""
             yield i, (row["unit"],), "province"
 
 

@@ -233,7 +233,9 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None, lang: s
 @click.option(
     "--by",
     help="Subgroups, comma-separated household columns: one block of rows per column, "
-    "one row per level (e.g. commune,area,ethnic_minority).",
+    "one row per level (e.g. commune,area,ethnic_minority). A commune, district or village "
+    "is its whole path: a name shared by two units is shown with its parents, "
+    "'Xã Tân Lập (Tỉnh A)'.",
 )
 @click.option(
     "--previous",

@@ -29,9 +29,17 @@ from .cli_common import (
 )
 from .errors import UsageError
 from .io import atomic_path, format_for, write_table
-from .reports.batch import Round, load_round, parse_forms
+from .reports.batch import (
+    Round,
+    form_notes,
+    load_round,
+    map_notes,
+    on_current_map,
+    parse_forms,
+)
 from .reports.batch import report as build_report
 from .reports.changes import UNCHANGED, change_list, link_rounds
+from .reports.units import path_labels
 
 REPORT_HELP = (
     "\b\nExit codes:\n"
@@ -63,33 +71,41 @@ def _round_options(fn):
     return fn
 
 
-def _units(r: Round) -> tuple[int, int]:
+def _units(r: Round) -> tuple[int, int, int]:
     hh = r.households
     communes = hh[["province", "district", "commune"]].astype("string").fillna("").drop_duplicates()
-    districts = communes[["province", "district"]].drop_duplicates()
-    return len(communes), len(districts)
+    districts = communes.loc[communes["district"].str.strip() != "", ["province", "district"]]
+    return len(communes), len(districts.drop_duplicates()), communes["province"].nunique()
 
 
 def _round_text(r: Round, lang: str) -> str:
     c = r.counts
-    communes, districts = _units(r)
+    communes, districts, provinces = _units(r)
     if lang == "vi":
+        where = f"({districts} huyện)" if districts else f"({provinces} tỉnh, không có cấp huyện)"
         return (
-            f"{c['households_classed']}/{c['households_in']} hộ ở {communes} xã "
-            f"({districts} huyện), "
+            f"{c['households_classed']}/{c['households_in']} hộ ở {communes} xã {where}, "
             f"{c['households_rejected']} hộ chưa phân loại (không tính)"
         )
+    where = f"({districts} districts)" if districts else f"({provinces} provinces, no districts)"
     return (
         f"{c['households_classed']} of {c['households_in']} households in {communes} communes "
-        f"({districts} districts), {c['households_rejected']} not classed (left out)"
+        f"{where}, {c['households_rejected']} not classed (left out)"
     )
+
+
+def _warn(con: Console, notes: list[tuple[str, str]], kind: tuple[str, str] | None = None) -> None:
+    en_kind, vi_kind = kind or ("warning", "cảnh báo")
+    for en, vi in notes:
+        con.say(f"{en_kind}: {en}", f"{vi_kind}: {vi}")
 
 
 def _not_classed_lines(con: Console, r: Round) -> None:
     if not r.counts["households_rejected"]:
         return
-    left = r.unclassed().astype({"commune": "string"}).fillna({"commune": ""})
-    for commune, n in left.groupby("commune", sort=False).size().items():
+    left = r.unclassed()
+    labels = path_labels(left, "commune").fillna("")  # a shared name: with its parents
+    for commune, n in left.groupby(labels.to_numpy(), sort=False).size().items():
         con.say(
             f"  {commune or '(no commune)'}: {n} households not classed",
             f"  {commune or '(không rõ xã)'}: {n} hộ chưa phân loại",
@@ -116,7 +132,11 @@ def _json_document(frames: dict[str, pd.DataFrame]) -> str:
 
 
 def _write(
-    frames: dict[str, pd.DataFrame], current: Round, output: str | None, fmt: str | None
+    frames: dict[str, pd.DataFrame],
+    current: Round,
+    output: str | None,
+    fmt: str | None,
+    notes: dict[str, list[tuple[str, str]]] | None = None,
 ) -> None:
     if output:
         path = Path(output)
@@ -139,7 +159,12 @@ def _write(
                 path,
                 "xlsx",
                 lambda tmp: write_forms(
-                    frames, tmp, indicators=indicators, subtitle=_subtitle(current), issues=errors
+                    frames,
+                    tmp,
+                    indicators=indicators,
+                    subtitle=_subtitle(current),
+                    issues=errors,
+                    notes={f: [vi for _, vi in lines] for f, lines in (notes or {}).items()},
                 ),
             )
         elif len(frames) == 1:
@@ -217,7 +242,21 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
             "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
             "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt (dep_*)",
         )
-    _write(frames, current, output, fmt)
+    notes = form_notes(current, frames, prev)
+    _warn(con, map_notes([("", current), ("previous round", prev)]))
+    forms_of: dict[tuple[str, str], list[str]] = {}  # each note once, naming its forms
+    for form_no, lines in notes.items():
+        for line in lines:
+            forms_of.setdefault(line, []).append(form_no)
+    _warn(
+        con,
+        [
+            (f"Form {', '.join(fs)}: {en}", f"Biểu {', '.join(fs)}: {vi}")
+            for (en, vi), fs in forms_of.items()
+        ],
+        ("note", "ghi chú"),
+    )
+    _write(frames, current, output, fmt, notes)
     rounds = _round_text(current, lang)
     if prev is not None:
         rounds += ("; kỳ trước: " if lang == "vi" else "; previous round: ") + _round_text(
@@ -247,14 +286,17 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
     """List every household with its class in PREVIOUS and CURRENT and the change (§4).
 
     PREVIOUS and CURRENT are surveys, folders of surveys, or classify outputs; household
-    IDs link the rounds. Columns: household_id, commune, previous_class, class, transition,
-    transition_vi (the list a commune posts). --changed keeps only the households whose
-    status changed.
+    IDs link the rounds. Columns: household_id, province, district, commune,
+    previous_class, class, transition, transition_vi (the list a commune posts; the unit's
+    whole path, on the current round's map when the previous round had districts and this
+    one has none). --changed keeps only the households whose status changed.
     """
     con = Console(verbose - quiet, lang)
     with con.status("Đang so sánh hai kỳ…" if lang == "vi" else "Comparing the rounds…"):
         prev = load_round(previous, standard=standard, lang=lang)
         cur = load_round(current, standard=standard, as_of=as_of, lang=lang)
+        _warn(con, map_notes([("", cur), ("previous round", prev)]))
+        prev = on_current_map(prev, cur)
         link = link_rounds(cur.households, cur.extra, prev.households, prev.extra)
         table = change_list(link, changed_only=changed)
     if output:

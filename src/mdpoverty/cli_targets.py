@@ -74,6 +74,15 @@ SCREEN = (
 )
 
 
+def _names(t: pd.DataFrame) -> list[str]:
+    """Unit names as shown, a name shared by two units of one level with its parent."""
+    unit = t["unit"].astype("string").fillna("")
+    shared = pd.Series(list(zip(t["level"], unit, strict=True))).duplicated(keep=False)
+    parent = t["parent"].astype("string").fillna("")
+    labelled = unit + " (" + parent + ")"
+    return unit.where(~shared.to_numpy(bool) | (parent == ""), labelled).tolist()
+
+
 def _render(res: TargetsResult, lang: str) -> None:
     """Tables a person reads: numbers never wrapped, unit names wrapped when narrow."""
     from rich.console import Console as RichConsole
@@ -93,8 +102,9 @@ def _render(res: TargetsResult, lang: str) -> None:
         for _, head_vi, head_en, _show in columns:
             table.add_column(head_vi if vi else head_en, justify="right", no_wrap=True)
         shown = [t[col].map(show) for col, _, _, show in columns]
+        names = _names(t)
         for i in range(len(t)):
-            row = [str(t["number"].iat[i]), str(t["unit"].iat[i]), *(c.iat[i] for c in shown)]
+            row = [str(t["number"].iat[i]), names[i], *(c.iat[i] for c in shown)]
             table.add_row(*row, style="bold" if bold[i] else None)
         console.print(table)
 
@@ -170,6 +180,8 @@ def targets(
             standard=standard,
             as_of=as_of,
         )
+    for en, vi in res.notes:
+        con.say(f"warning: {en}", f"cảnh báo: {vi}")
     if output:
         path = Path(output)
         out_fmt = format_for(path, fmt)

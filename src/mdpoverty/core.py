@@ -51,16 +51,23 @@ class Result:
         )
 
     def summary(self) -> pd.DataFrame:
-        """Households per district and commune (in input order) and class, including those
-        not classed, with a total row (commune ``all``)."""
+        """Households per commune (in input order) and class, including those not classed,
+        with a total row (commune ``all``). A commune is its whole path — ``province``,
+        ``district`` (blank in rounds since 1 July 2025), ``commune`` — so two communes of one
+        name in two provinces or districts are two rows."""
         hh = self.households
-        district = hh["district"].astype("string").fillna("").rename("district")
-        commune = hh["commune"].astype("string").fillna("").rename("commune")
+        keys = [
+            (hh[k] if k in hh else pd.Series(pd.NA, index=hh.index))
+            .astype("string")
+            .fillna("")
+            .rename(k)
+            for k in ("province", "district", "commune")
+        ]
         cls = hh["class"].astype("string").fillna("").replace("", "not_classed")
         counts = pd.get_dummies(cls).reindex(columns=[*CLASSES, "not_classed"], fill_value=0)
-        table = counts.astype(int).groupby([district, commune], sort=False).sum()
+        table = counts.astype(int).groupby(keys, sort=False).sum()
         table.insert(0, "households", table.sum(axis=1))
-        table.loc[("", "all"), :] = table.sum()
+        table.loc[("", "", "all"), :] = table.sum()
         return table.astype(int).reset_index()
 
 

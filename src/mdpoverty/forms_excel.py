@@ -12,6 +12,7 @@ The frames come from :func:`mdpoverty.reports.batch.report`; nothing here comput
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .io import neutralise
+from .reports.units import GONE_UNIT, NO_DISTRICT
 
 FONT_NAME = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -228,10 +230,10 @@ def _header(ws: Worksheet, heads: list[Head], rows: int, width: int) -> None:
                     cell.border = BOX
 
 
-def _unit_text(row: pd.Series) -> str:
+def _unit_text(row: pd.Series, name_total: bool = True) -> str:
     unit = "" if pd.isna(row["unit"]) else str(row["unit"])
     if row["level"] == "province":
-        return f"Tổng cộng ({unit})" if unit else "Tổng cộng"
+        return f"Tổng cộng ({unit})" if unit and name_total else "Tổng cộng"
     return unit or "(không rõ)"
 
 
@@ -251,6 +253,7 @@ def _rows(
     *,
     measure: bool,
     rate_columns: set[str],
+    name_total: bool = True,
 ) -> int:
     """Write the unit rows from ``start``; return the last row written."""
     frame = neutralise(frame.reset_index(drop=True))
@@ -260,11 +263,21 @@ def _rows(
         row = frame.iloc[i]
         bold = row["level"] != "commune"
         size = 12 if bold else 11
+        labelled = row["unit"] in (GONE_UNIT, NO_DISTRICT)  # a group, not a unit: in italics
         if not measure or row["measure"] == "households":
             span = 1 if measure else 0
             number = "" if pd.isna(row["number"]) else str(row["number"])
             _merge(ws, r, 1, r + span, 1, number, font=_font(bold, size), alignment=LEFT)
-            _merge(ws, r, 2, r + span, 2, _unit_text(row), font=_font(bold, size), alignment=LEFT)
+            _merge(
+                ws,
+                r,
+                2,
+                r + span,
+                2,
+                _unit_text(row, name_total),
+                font=_font(bold, size, italic=labelled),
+                alignment=LEFT,
+            )
             for rr in range(r, r + span + 1):
                 ws.cell(row=rr, column=1).border = BOX
                 ws.cell(row=rr, column=2).border = BOX
@@ -281,15 +294,39 @@ def _rows(
     return r - 1
 
 
-def _footer(ws: Worksheet, row: int, width: int, frame: pd.DataFrame, date_line: str) -> None:
+def _footer(
+    ws: Worksheet,
+    row: int,
+    width: int,
+    frame: pd.DataFrame,
+    date_line: str,
+    remarks: Sequence[str] = (),
+) -> None:
     left = max(3, width // 3)
     right0 = max(left + 1, width - max(6, width // 2) + 1)
+    r = row + 2
+    for text in remarks:
+        _merge(
+            ws,
+            r,
+            1,
+            r,
+            width,
+            f"Ghi chú: {text}.",
+            font=_font(italic=True, size=11),
+            alignment=LEFT,
+        )
+        ws.row_dimensions[r].height = 30
+        r += 1
+    if remarks:
+        r += 1
     notes = frame[(frame["level"] == "commune") & (frame.get("not_classed", 0) > 0)]
     if "measure" in notes:
         notes = notes[notes["measure"] == "households"]
-    r = row + 2
     if len(notes):
         names = notes["unit"].astype("string").fillna("").replace("", "(không rõ xã)")
+        same = names.duplicated(keep=False).to_numpy(bool)  # one name, two units: say whose
+        names = names.where(~same, names + " (" + notes["parent"].astype("string") + ")")
         parts = ", ".join(
             f"{u} {int(n)} hộ" for u, n in zip(names, notes["not_classed"], strict=True)
         )
@@ -364,25 +401,53 @@ def _print_setup(ws: Worksheet, header_rows: int, freeze_col: int, width: int) -
 
 
 def issuer_of(frame: pd.DataFrame) -> str:
-    """The unit that signs the report: the province when it spans several districts, the
-    district when it spans several communes, else the one commune."""
+    """The unit that signs the report: the province when it spans several districts (or,
+    without districts, several communes: the two-tier map of §2b), the district when it
+    spans several communes, else the one commune ("XÃ …", "PHƯỜNG …", "ĐẶC KHU …"). The row
+    of households of units gone in the reform is not a unit of the report."""
+    return _issuer(frame)[0]
+
+
+def _issuer(frame: pd.DataFrame) -> tuple[str, str]:
+    """(the issuer's name in capitals, its level); ("", "") for several provinces."""
     levels = frame.drop_duplicates(["level", "unit", "parent"])
-    for level, below in (("province", "district"), ("district", "commune")):
-        units = levels[levels["level"] == level]
-        if len(units) == 1 and (levels["level"] == below).sum() > 1:
-            return _upper_unit(str(units["unit"].iloc[0]), level)
-    communes = levels[levels["level"] == "commune"]
-    if len(communes) == 1:
-        return _upper_unit(str(communes["unit"].iloc[0]), "commune")
-    return ""
+    levels = levels[levels["unit"] != GONE_UNIT]
+    count = levels["level"].value_counts()
+    provinces, districts = count.get("province", 0), count.get("district", 0)
+    communes = count.get("commune", 0)
+    if provinces == 1 and (districts > 1 or (districts == 0 and communes > 1)):
+        level = "province"
+    elif districts == 1 and communes > 1:
+        level = "district"
+    elif communes == 1:
+        level = "commune"
+    else:
+        return "", ""
+    name = str(levels.loc[levels["level"] == level, "unit"].iloc[0])
+    return _upper_unit(name, level), level
+
+
+# Names of units already carry their kind ("Xã …", "Phường …", "Đặc khu …", "Thành phố …").
+KNOWN_KINDS = (
+    "TỈNH",
+    "THÀNH PHỐ",
+    "HUYỆN",
+    "QUẬN",
+    "THỊ XÃ",
+    "XÃ",
+    "PHƯỜNG",
+    "THỊ TRẤN",
+    "ĐẶC KHU",
+)
 
 
 def _upper_unit(name: str, level: str) -> str:
-    if not name:
+    """The unit's name in capitals for the letterhead, its kind added only when missing."""
+    text = " ".join(unicodedata.normalize("NFC", name).split())
+    if not text:
         return ""
-    known = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "XÃ", "PHƯỜNG", "THỊ TRẤN")
-    up = name.upper()
-    return up if up.startswith(known) else f"{LEVEL_PREFIX[level]} {up}"
+    up = text.upper()
+    return up if up.startswith(KNOWN_KINDS) else f"{LEVEL_PREFIX[level]} {up}"
 
 
 def write_forms(
@@ -394,13 +459,22 @@ def write_forms(
     subtitle: str = "",
     issues: pd.DataFrame | None = None,
     date_line: str = "…………, ngày …… tháng …… năm ……",
+    notes: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Write each form frame to its sheet ("Biểu 1" …), laid out like the official forms.
 
     ``indicators``: (number, Vietnamese label) per indicator, in the frames' ``dep_*`` order
     (Forms 4/5 headers). ``issuer``: the unit under "ỦY BAN NHÂN DÂN" (default: see
-    :func:`issuer_of`). ``issues``: the households left out, on a sheet "Hộ chưa phân loại".
+    :func:`issuer_of`, taken from the first form so every sheet has the same). ``issues``:
+    the households left out, on a sheet "Hộ chưa phân loại". ``notes``: lines written under
+    a form's table, by form (e.g. why Form 1's average columns are empty).
     """
+    level = _issuer(next(iter(forms.values())))[1] if forms else ""
+    if issuer is None:
+        issuer = issuer_of(next(iter(forms.values()))) if forms else ""
+    # the last row totals the province only in a province's report: else it is the total
+    # of the district or the commune that signs (the province row of the tidy frame)
+    name_total = level in ("province", "")
     wb = Workbook()
     wb.remove(wb.active)
     for form, frame in forms.items():
@@ -429,8 +503,16 @@ def write_forms(
         width = (4 if measure else 3) + len(data_cols) - 1
         _letterhead(ws, width, who, TITLES[form], subtitle)
         _header(ws, heads, rows, width)
-        last = _rows(ws, frame, data_cols, HEADER_TOP + rows, measure=measure, rate_columns=rates)
-        _footer(ws, last, width, frame, date_line)
+        last = _rows(
+            ws,
+            frame,
+            data_cols,
+            HEADER_TOP + rows,
+            measure=measure,
+            rate_columns=rates,
+            name_total=name_total,
+        )
+        _footer(ws, last, width, frame, date_line, (notes or {}).get(form, ()))
         _sizes(ws, form, rows, width, measure)
         _print_setup(ws, rows, freeze, width)
     if issues is not None and len(issues):

@@ -48,7 +48,13 @@ class Units:
         return name in self.households or name in self.extra
 
     def column(self, name: str) -> pd.Series:
-        """A households (or extra) column, all rows."""
+        """A households (or extra) column, all rows. A district, commune or village is told
+        apart from a same-named one elsewhere by its parents (a unit is its whole path, §2b):
+        "Xã Tân Lập (Tỉnh A)" and "Xã Tân Lập (Tỉnh B)" are two groups."""
+        if name in ("district", "commune", "village") and name in self.households:
+            from .units import path_labels
+
+            return path_labels(self.households, name)
         return self.households[name] if name in self.households else self.extra[name]
 
     def groups(self, name: str) -> tuple[np.ndarray, list[str]]:

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -395,13 +395,30 @@ def has_previous_column(current: Round) -> bool:
     return prev is not None and bool(prev.notna().any())
 
 
+def on_current_map(previous: Round, current: Round) -> Round:
+    """The previous round on the current round's map (rounds across the 2025 reform, §2b:
+    see :func:`~mdpoverty.reports.changes.on_current_map`); the same round when both rounds
+    are on one map."""
+    moved = changes.on_current_map(previous.households, current.households)
+    if moved is previous.households:
+        return previous
+    return replace(previous, households=moved)
+
+
 def build_forms(
     current: Round, wanted: Sequence[str], previous: Round | None = None
 ) -> dict[str, pd.DataFrame]:
     """The form frames of ``wanted`` for a loaded round; Forms 2/3 need ``previous`` or a
     ``previous_class`` column (else they are skipped when the caller asked for all forms,
-    and a :class:`UsageError` when asked for by number)."""
+    and a :class:`UsageError` when asked for by number).
+
+    The units are the current round's (with the previous round's where both are on one map);
+    across the 2025 reform the previous round is first moved onto the current map
+    (:func:`on_current_map`), and Forms 1, 4 and 5 list the current units only. Form 1's
+    average-living-standard columns are empty when the standard has no such band."""
     hh = current.households
+    if previous is not None:
+        previous = on_current_map(previous, current)
     link = None
     can_change = previous is not None or has_previous_column(current)
     if can_change and ("2" in wanted or "3" in wanted):
@@ -412,9 +429,12 @@ def build_forms(
             previous.extra if previous is not None else None,
         )
     order = forms.unit_order(hh, link) if link is not None else forms.unit_order(hh)
+    # the row of households of a unit gone in the reform is Forms 2/3's alone
+    current_order = order[order["commune"] != changes.GONE_UNIT].reset_index(drop=True)
     out: dict[str, pd.DataFrame] = {}
     if "1" in wanted:
-        out["1"] = forms.form1(hh, order)
+        band = forms.has_average_band(current.standard) if current.standard is not None else True
+        out["1"] = forms.form1(hh, current_order, average_band=band)
     if "2" in wanted or "3" in wanted:
         if link is None:
             raise UsageError(
@@ -429,12 +449,68 @@ def build_forms(
                 out[f] = changes.change_form(link, f, order, unclassed)
     if "4" in wanted or "5" in wanted:
         codes = current.standard.codes if current.standard is not None else []
-        f4 = forms.form4(hh, codes, order)
+        f4 = forms.form4(hh, codes, current_order)
         if "4" in wanted:
             out["4"] = f4
         if "5" in wanted:
             out["5"] = forms.form5(f4)
     return {k: out[k] for k in sorted(out)}
+
+
+def map_notes(rounds: Sequence[tuple[str, Round | None]]) -> list[tuple[str, str]]:
+    """Warnings (en, vi) about the map of the rounds: a province where some households have
+    a district and others none (shown as a "(không có huyện)" group, never merged) — one per
+    round and province. ``rounds``: (label, round), the label "" for the current round."""
+    out = []
+    for label, r in rounds:
+        if r is None:
+            continue
+        prefix_en = f"{label}: " if label else ""
+        prefix_vi = "kỳ trước: " if label else ""
+        for row in forms.district_gaps(r.households).itertuples(index=False):
+            out.append(
+                (
+                    f"{prefix_en}{row.province or '(no province)'}: {row.without_district} "
+                    f"households have no district while {row.with_district} have one; they "
+                    f"are reported under '{forms.NO_DISTRICT}' — fill the district column (or "
+                    "blank it everywhere for a round since 1 July 2025)",
+                    f"{prefix_vi}{row.province or '(không rõ tỉnh)'}: {row.without_district} hộ "
+                    f"không ghi huyện trong khi {row.with_district} hộ có; các hộ này được "
+                    f"tổng hợp vào dòng '{forms.NO_DISTRICT}' — hãy điền cột huyện (hoặc để "
+                    "trống toàn bộ nếu là kỳ rà soát sau 1/7/2025)",
+                )
+            )
+    return out
+
+
+#: Under Forms 2/3 when the rounds are on two maps (the 2025 reform): how they were laid out.
+REFORM_NOTE = (
+    "the previous round has districts and this one has none (or the other way round): the form "
+    "is laid out on this round's units; households are placed by their ID, a household gone "
+    "in the commune where it was if that commune still stands, else in the row "
+    f"'{changes.GONE_UNIT}' of its province",
+    "kỳ trước có cấp huyện, kỳ này không (hoặc ngược lại): biểu lập theo các đơn vị của kỳ "
+    "này; hộ được xếp theo mã hộ, hộ không còn trong kỳ này xếp vào xã cũ nếu xã đó vẫn còn, "
+    f"nếu không thì vào dòng '{changes.GONE_UNIT}' của tỉnh",
+)
+
+
+def form_notes(
+    current: Round, frames: dict[str, pd.DataFrame], previous: Round | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """Notes (en, vi) written under a form: Form 1 without its average-living-standard
+    columns when the standard publishes no band (§3, the provisional 2027–2030 standard);
+    Forms 2/3 of rounds across the 2025 reform, laid out on the current map."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    std = current.standard
+    if "1" in frames and std is not None and not forms.has_average_band(std):
+        en, vi = forms.NO_BAND_NOTE
+        out["1"] = [(en.format(standard=std.id), vi.format(standard=std.id))]
+    if previous is not None and changes.maps_differ(current.households, previous.households):
+        for f in ("2", "3"):
+            if f in frames:
+                out[f] = [REFORM_NOTE]
+    return out
 
 
 def report(
@@ -494,6 +570,7 @@ def change_list(
     """The per-household change list between two rounds (``mdpoverty changes``, §4)."""
     prev = load_round(previous, standard=standard)
     cur = load_round(current, standard=standard, as_of=as_of)
+    prev = on_current_map(prev, cur)
     link = changes.link_rounds(cur.households, cur.extra, prev.households, prev.extra)
     return changes.change_list(link, changed_only=changed_only)
 
@@ -504,8 +581,11 @@ __all__ = [
     "build_forms",
     "change_list",
     "expand",
+    "form_notes",
     "frame_round",
     "load_round",
+    "map_notes",
+    "on_current_map",
     "parse_forms",
     "read_classify_output",
     "report",

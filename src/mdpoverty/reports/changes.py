@@ -23,6 +23,11 @@ increase when larger), so the persons rows balance exactly as the household rows
 A household not classed in a round (errors in its inputs) is not on that round's lists: its
 movement falls into "other", and the forms' ``not_classed`` column says how many such
 households each unit has. Keeping that rule makes Form 2's end equal Form 1's poor count.
+
+Rounds across the reform of 1 July 2025 (a previous round with districts, the current one
+without) are first laid on the current round's map by
+:func:`~mdpoverty.reports.units.on_current_map` (re-exported here), so that every unit of
+the current map balances as above.
 """
 
 from __future__ import annotations
@@ -30,7 +35,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .forms import KEYS, NOT_CLASSED, UNIT_COLUMNS, commune_sums, unit_order, unit_tree
+from .forms import NOT_CLASSED
+from .units import (
+    GONE_UNIT,
+    KEYS,
+    UNIT_COLUMNS,
+    commune_sums,
+    maps_differ,
+    on_current_map,
+    unit_order,
+    unit_tree,
+)
 
 GROUPS = {"poor": "poor", "near_poor": "near_poor", "average": "above", "not_poor": "above"}
 
@@ -77,6 +92,8 @@ TRANSITIONS: dict[str, str] = {
 }
 CHANGE_LIST_COLUMNS = [
     "household_id",
+    "province",
+    "district",
     "commune",
     "previous_class",
     "class",
@@ -232,13 +249,16 @@ def transitions(link: pd.DataFrame) -> pd.Series:
 
 
 def change_list(link: pd.DataFrame, *, changed_only: bool = False) -> pd.DataFrame:
-    """The per-household change list that communes post (§4): ``household_id, commune,
-    previous_class, class, transition, transition_vi``; a household that moved between
+    """The per-household change list that communes post (§4): ``household_id, province,
+    district, commune, previous_class, class, transition, transition_vi`` — the whole path of
+    the unit, so two communes of one name are told apart; a household that moved between
     communes appears once in each (moved out / moved in)."""
     t = transitions(link)
     out = pd.DataFrame(
         {
             "household_id": link["household_id"],
+            "province": link["province"],
+            "district": link["district"],
             "commune": link["commune"],
             "previous_class": link["previous_class"],
             "class": link["class"],
@@ -350,11 +370,14 @@ __all__ = [
     "CHANGE_LIST_COLUMNS",
     "FORM2_COLUMNS",
     "FORM3_COLUMNS",
+    "GONE_UNIT",
     "TRANSITIONS",
     "balance_problems",
     "change_form",
     "change_list",
     "form_columns",
     "link_rounds",
+    "maps_differ",
+    "on_current_map",
     "transitions",
 ]

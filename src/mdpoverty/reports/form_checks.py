@@ -49,8 +49,9 @@ def _ints(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 def subtotal_problems(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
     """Every district row must equal the sum of the commune rows under it, every province
-    row the sum of the district rows above it (rows in report order; by ``measure`` when
-    the frame has one)."""
+    row the sum of the rows it totals — its district rows, and the communes listed directly
+    under it when the province has no districts (two tiers, §2b) — in report order (a
+    province row closes its block); by ``measure`` when the frame has one."""
     problems: list[str] = []
     columns = [c for c in columns if c in frame]
     groups = (
@@ -60,15 +61,28 @@ def subtotal_problems(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
         g = g.reset_index(drop=True)
         level = g["level"].astype(object).fillna("").to_numpy()
         is_d, is_c, is_p = level == "district", level == "commune", level == "province"
-        dblock = np.cumsum(is_d)
+        pos = np.arange(len(g))
+        # each province row closes a block; rows after the last one form a block of their own
         pblock = np.cumsum(np.concatenate([[False], is_p[:-1]]))
+        block_start = np.zeros(len(g), dtype=int)
+        if len(g):
+            firsts = np.r_[True, pblock[1:] != pblock[:-1]]
+            block_start = np.maximum.accumulate(np.where(firsts, pos, 0))
+        last_d = np.maximum.accumulate(np.where(is_d, pos, -1)) if len(g) else pos
+        under_d = is_c & (last_d >= block_start)  # a commune of a district of this block
+        direct = is_c & ~under_d  # a commune listed right under its province
+        dblock = np.where(under_d, last_d, -1)
         values = g[columns].apply(pd.to_numeric, errors="coerce").fillna(0).astype(float)
-        for parent, child, block in ((is_d, is_c, dblock), (is_p, is_d, pblock)):
+        checks = (
+            (is_d, under_d, np.where(is_d, pos, -1), dblock),
+            (is_p, is_d | direct, pblock, pblock),
+        )
+        for parent, child, parent_key, child_key in checks:
             if not parent.any():
                 continue
-            sums = values[child].groupby(block[child]).sum()
+            sums = values[child].groupby(child_key[child]).sum()
             have = values[parent]
-            want = sums.reindex(block[parent], fill_value=0)
+            want = sums.reindex(parent_key[parent], fill_value=0)
             diff = have.to_numpy() != want.to_numpy()
             for r, k in zip(*np.nonzero(diff), strict=True):
                 i = int(np.flatnonzero(parent)[r])
@@ -87,6 +101,8 @@ def _rate_problems(frame: pd.DataFrame, rates: Mapping[str, tuple[str, str]]) ->
         n, d = _ints(frame, num), _ints(frame, den)
         have = pd.to_numeric(frame[rate], errors="coerce").astype("Float64")
         want = percent(np.maximum(n, 0).astype("int64"), np.maximum(d, 0).astype("int64"))
+        # a count left empty (not assessed: no MSTB band in the standard) has an empty rate
+        want = want.mask(pd.to_numeric(frame[num], errors="coerce").isna().to_numpy(bool))
         same = (have.isna().to_numpy() & want.isna().to_numpy()) | (
             (have - want).abs().fillna(1).to_numpy(float) < 1e-9
         )
@@ -113,6 +129,18 @@ def _bound_problems(frame: pd.DataFrame, parts: Sequence[str], whole: str) -> li
     return out
 
 
+def _partly_empty_problems(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
+    """A count left empty (not assessed, e.g. no MSTB band) must be empty in every row: a
+    total over some empty rows would pass for a total of them all."""
+    out = []
+    for c in columns:
+        empty = pd.to_numeric(frame[c], errors="coerce").isna().to_numpy(bool)
+        if empty.any() and not empty.all():
+            rows = ", ".join(_label(frame, i) for i in np.flatnonzero(empty)[:3])
+            out.append(f"{c} is empty in some rows only ({rows})")
+    return out
+
+
 def _negative_problems(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
     out = []
     for c in columns:
@@ -128,7 +156,8 @@ def form_problems(frame: pd.DataFrame, form: str) -> list[str]:
     if form == "1":
         counts = [c for c in FORM1_COUNTS if c in frame]
         return (
-            _negative_problems(frame, counts)
+            _partly_empty_problems(frame, [c for c in counts if c.startswith("average_farm_")])
+            + _negative_problems(frame, counts)
             + _bound_problems(
                 frame,
                 ["poor_households", "near_poor_households", "average_farm_households"],

@@ -1,19 +1,15 @@
-"""Forms 1, 4 and 5 of the official review report and the unit tree they share.
+"""Forms 1, 4 and 5 of the official review report.
 
 ``shared/domain.md`` §5 and §8. Every form is a tidy frame with one row per unit:
 ``number, level, unit, parent`` then the form's columns in the form's order, then
 ``not_classed`` (households of the unit left out because their inputs have errors).
 
-How units are numbered (as in the pictured forms, ``shared/reference/forms/``): each
-district is a subtotal row numbered 1, 2, 3 … within its province, followed by its communes
-numbered 1.1, 1.2 … ; the province row, the grand total of its districts, comes last with
-an empty number. Units keep the order in which they first appear in the data (a folder of
-commune workbooks is read in file-name order), so the officer controls the order.
-
-Counts are summed from households for the communes only; district and province rows are
-sums of the rows under them, and every rate is computed from its own row's counts
-(percent, rounded half-up to two decimals with integer arithmetic; a zero denominator
-gives an empty cell). :func:`~.form_checks.check_forms` (in :mod:`.form_checks`,
+The units and their numbering — communes straight under their province on the two-tier map
+of rounds since 1 July 2025, under districts in older rounds — are :mod:`.units`' (its names
+are re-exported here). Counts are summed from households for the communes only; district
+and province rows are sums of the rows under them, and every rate is computed from its own
+row's counts (percent, rounded half-up to two decimals with integer arithmetic; a zero
+denominator gives an empty cell). :func:`~.form_checks.check_forms` (in :mod:`.form_checks`,
 re-exported here) re-derives all of this from the frames alone, so a hand-made form (like
 the pictured Form 1 that shows 204 poor out of 10 households, "2040 %") is refused with the
 reason.
@@ -21,14 +17,24 @@ reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-KEYS = ["province", "district", "commune"]
-UNIT_COLUMNS = ["number", "level", "unit", "parent"]
-LEVELS = ("province", "district", "commune")
+from .units import (
+    KEYS,
+    NO_DISTRICT,
+    UNIT_COLUMNS,
+    commune_sums,
+    district_gaps,
+    path_labels,
+    two_tier_provinces,
+    unit_order,
+    unit_tree,
+    with_keys,
+)
+
 NOT_CLASSED = "not_classed"
 
 # Form 1 (§8): counts, and each rate with its numerator and denominator (column numbers of
@@ -77,126 +83,39 @@ def percent(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarr
     return out.mask(den == 0)
 
 
-# ------------------------------------------------------------------------------- unit tree
-
-
-def unit_order(*frames: pd.DataFrame) -> pd.DataFrame:
-    """The units (province, district, commune) in order of first appearance across frames."""
-    parts = [f[KEYS] for f in frames if f is not None and len(f)]
-    if not parts:
-        return pd.DataFrame({k: pd.Series(dtype="string") for k in KEYS})
-    keys = pd.concat(parts, ignore_index=True).astype("string").fillna("")
-    return keys.drop_duplicates(ignore_index=True)
-
-
-SEP = "\x1f"  # joins a unit's keys into one label; never typed in a name
-
-
-def _joined(keys: pd.DataFrame) -> np.ndarray:
-    k = keys[KEYS].astype("string").fillna("")
-    return (k["province"] + SEP + k["district"] + SEP + k["commune"]).to_numpy(dtype=object)
-
-
-def _starts(flags: np.ndarray) -> np.ndarray:
-    """For each position, the index of the last True at or before it."""
-    return np.maximum.accumulate(np.where(flags, np.arange(len(flags)), 0))
-
-
-def unit_tree(sums: pd.DataFrame, order: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Commune sums → rows for every commune, a subtotal per district and per province.
-
-    ``sums`` has the :data:`KEYS` and integer ``columns`` per commune (units missing from
-    it count 0); ``order`` lists the units in display order. District and province rows
-    are sums of the commune rows under them: computed, never typed (§5).
-    """
-    columns = list(columns)
-    o = order[KEYS].astype("string").fillna("").reset_index(drop=True)
-    prov, dist, comm = (o[k].to_numpy(dtype=object) for k in KEYS)
-    n = len(o)
-    values = np.zeros((n, len(columns)), dtype="int64")
-    if len(sums) and n:
-        pos = pd.Index(_joined(o)).get_indexer(_joined(sums))
-        given = np.column_stack(
-            [
-                pd.to_numeric(sums[c], errors="coerce").fillna(0).to_numpy("int64")
-                if c in sums
-                else np.zeros(len(sums), "int64")
-                for c in columns
-            ]
-        )
-        np.add.at(values, pos[pos >= 0], given[pos >= 0])
-    # communes grouped by province, then district, each in order of first appearance
-    p_code = pd.factorize(prov)[0] if n else np.zeros(0, int)
-    d_code = pd.factorize(prov + SEP + dist)[0] if n else np.zeros(0, int)
-    idx = np.lexsort((np.arange(n), d_code, p_code))
-    prov, dist, comm, values = prov[idx], dist[idx], comm[idx], values[idx]
-    p_code, d_code = p_code[idx], d_code[idx]
-    new_p = np.r_[True, p_code[1:] != p_code[:-1]] if n else np.zeros(0, bool)
-    new_d = np.r_[True, d_code[1:] != d_code[:-1]] if n else np.zeros(0, bool)
-    new_d |= new_p
-    d_seen = np.cumsum(new_d)
-    d_num = d_seen - d_seen[_starts(new_p)] + 1 if n else np.zeros(0, int)
-    c_num = np.arange(n) - _starts(new_d) + 1 if n else np.zeros(0, int)
-    d_first = np.flatnonzero(new_d)
-    d_values = np.add.reduceat(values, d_first, axis=0) if n else values
-    p_first_d = np.flatnonzero(new_p[d_first])
-    p_values = np.add.reduceat(d_values, p_first_d, axis=0) if n else values
-    p_first = np.flatnonzero(new_p)
-    big = np.iinfo(np.int64).max
-    parts = {
-        # key columns: province rank, district number (province rows last), level, commune
-        "_p": [p_code, p_code[d_first], p_code[p_first]],
-        "_dn": [d_num, d_num[d_first], np.full(len(p_first), big)],
-        "_lvl": [np.ones(n, int), np.zeros(len(d_first), int), np.zeros(len(p_first), int)],
-        "_cn": [c_num, np.zeros(len(d_first), int), np.zeros(len(p_first), int)],
-        "number": [
-            np.array([f"{a}.{b}" for a, b in zip(d_num, c_num, strict=True)], dtype=object),
-            d_num[d_first].astype(str).astype(object),
-            np.full(len(p_first), "", dtype=object),
-        ],
-        "level": [
-            np.full(n, "commune", dtype=object),
-            np.full(len(d_first), "district", dtype=object),
-            np.full(len(p_first), "province", dtype=object),
-        ],
-        "unit": [comm, dist[d_first], prov[p_first]],
-        "parent": [dist, prov[d_first], np.full(len(p_first), "", dtype=object)],
-    }
-    flat = {k: np.concatenate(v) for k, v in parts.items()}
-    matrix = np.vstack([values, d_values, p_values]) if n else values
-    rank = np.lexsort((flat["_cn"], flat["_lvl"], flat["_dn"], flat["_p"]))
-    out = pd.DataFrame({k: pd.array(flat[k][rank], dtype="string") for k in UNIT_COLUMNS})
-    for j, col in enumerate(columns):
-        out[col] = matrix[rank, j].astype("int64")
-    return out
-
-
 # ------------------------------------------------------------------------------- the forms
 
 
-def _keys(hh: pd.DataFrame) -> pd.DataFrame:
-    return hh[KEYS].astype("string").fillna("")
+AVERAGE_FARM_COLUMNS = [c for c in FORM1_COLUMNS if c.startswith("average_farm_")]
 
 
-def commune_sums(hh: pd.DataFrame, per_household: Mapping[str, object]) -> pd.DataFrame:
-    """Per-household counts summed by commune (unit keys, then one column per count)."""
-    codes, uniques = pd.factorize(_joined(hh))
-    first = np.zeros(len(uniques), dtype="int64")
-    first[codes[::-1]] = np.arange(len(codes))[::-1]
-    out = _keys(hh).iloc[first].reset_index(drop=True)
-    for k, v in per_household.items():
-        weights = np.asarray(v, dtype="float64")
-        out[k] = np.bincount(codes, weights=weights, minlength=len(uniques)).astype("int64")
-    return out
+def has_average_band(standard: object) -> bool:
+    """Whether the standard publishes the average-living-standard (MSTB) band. The provisional
+    2027–2030 standard does not (§3): its ``income.average_upper`` is absent or None."""
+    income = getattr(standard, "income", None)
+    return income is not None and getattr(income, "average_upper", None) is not None
 
 
-def form1(hh: pd.DataFrame, order: pd.DataFrame | None = None) -> pd.DataFrame:
+#: Why Form 1's average-living-standard columns are empty (the xlsx note and stderr).
+NO_BAND_NOTE = (
+    "the standard used ({standard}) publishes no average-living-standard band, so the "
+    "farm-household average-living-standard columns (7–8, 13–14) are left empty",
+    "chuẩn áp dụng ({standard}) chưa công bố chuẩn hộ có mức sống trung bình, nên các cột "
+    "hộ nông, lâm, ngư nghiệp có mức sống trung bình (cột 7–8, 13–14) để trống",
+)
+
+
+def form1(
+    hh: pd.DataFrame, order: pd.DataFrame | None = None, *, average_band: bool = True
+) -> pd.DataFrame:
     """Form 1, official review results (§5, §8): households and persons in total, poor,
     near-poor and farm-household average-living-standard (MSTB) counts with their rates.
 
     ``hh`` is the classify output (§8): ``class`` empty means not classed (left out of
     every count, counted in ``not_classed``). "Average farm" = class ``average`` and
-    ``agricultural`` true. Persons are the households' ``members``.
+    ``agricultural`` true. Persons are the households' ``members``. ``average_band=False``
+    (a standard without the MSTB band, see :func:`has_average_band`) leaves the
+    ``average_farm_*`` columns empty: not assessed, which is not 0.
     """
     cls = hh["class"].astype("string").fillna("")
     members = pd.to_numeric(hh["members"], errors="coerce").fillna(0).astype("int64")
@@ -225,6 +144,11 @@ def form1(hh: pd.DataFrame, order: pd.DataFrame | None = None) -> pd.DataFrame:
     )
     for rate, (num, den) in FORM1_RATES.items():
         tree[rate] = percent(tree[num], tree[den])
+    if not average_band:
+        for c in AVERAGE_FARM_COLUMNS:
+            tree[c] = pd.array(
+                [pd.NA] * len(tree), dtype="Int64" if c in FORM1_COUNTS else "Float64"
+            )
     return tree[[*UNIT_COLUMNS, *FORM1_COLUMNS, NOT_CLASSED]]
 
 
@@ -285,15 +209,22 @@ def form5(f4: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = [
+    "AVERAGE_FARM_COLUMNS",
     "FORM1_COLUMNS",
     "FORM1_RATES",
     "KEYS",
     "NOT_CLASSED",
+    "NO_DISTRICT",
     "UNIT_COLUMNS",
+    "district_gaps",
     "form1",
     "form4",
     "form5",
+    "has_average_band",
+    "path_labels",
     "percent",
+    "two_tier_provinces",
     "unit_order",
     "unit_tree",
+    "with_keys",
 ]

@@ -6,6 +6,13 @@ whose rate is above its parent's average must fall faster than the parent. The t
 data (``data/targets/*.toml``, each value with its reference and confidence mark); a
 province loads its own plan with ``--targets FILE``.
 
+Units are compared by their whole path (province, district, commune), laid out on the
+current round's map: across the 2025 reform (a previous round with districts, the current one
+without) the previous round's households are first moved onto the current units by household
+ID (:func:`~mdpoverty.reports.changes.on_current_map`), so a province's communes get a start
+rate from the households that live in them now, and households gone from a unit that no
+longer exists form a labelled row of their province.
+
 Rates are Form 1's (``percent``: rounded half-up to two decimals, empty for a unit without
 households) for the previous and the current round; a fall is the start rate minus the end
 rate — the difference a reader can check on the two rounds' Form 1 — and the yearly fall
@@ -30,6 +37,7 @@ from pydantic import Field
 from ..errors import UsageError
 from ..standards import Confidence, DataKind, Standard, _Model, load_data_file
 from . import forms
+from .units import GONE_UNIT
 
 DEFAULT_TARGETS = "ntp-2021-2025"
 
@@ -142,15 +150,21 @@ def _to_points(h: np.ndarray) -> pd.arrays.FloatingArray:
 
 def _parents(level: np.ndarray) -> np.ndarray:
     """For each row of a unit tree, the row of its parent (-1 for a province): a commune's
-    district row comes before it, a district's province row after its block."""
+    district row comes before it in its province's block, a district's province row after
+    its block; a commune of a province without districts (two tiers, §2b) has its province
+    as parent."""
     n = len(level)
     pos = np.arange(n)
+    is_p = level == "province"
     last_district = np.maximum.accumulate(np.where(level == "district", pos, -1)) if n else pos
-    next_province = (
-        np.minimum.accumulate(np.where(level == "province", pos, n)[::-1])[::-1] if n else pos
+    next_province = np.minimum.accumulate(np.where(is_p, pos, n)[::-1])[::-1] if n else pos
+    last_province = (
+        np.maximum.accumulate(np.where(np.r_[False, is_p[:-1]], pos - 1, -1)) if n else pos
     )
+    in_district = last_district > last_province  # a district row of the same block
+    commune_parent = np.where(in_district, last_district, next_province)
     return np.select(
-        [level == "commune", level == "district"], [last_district, next_province], default=-1
+        [level == "commune", level == "district"], [commune_parent, next_province], default=-1
     )
 
 
@@ -161,6 +175,10 @@ def target_table(
     ethnic_minority``): one row per unit, the report's numbering, :data:`TARGET_COLUMNS`."""
     if not years > 0:
         raise UsageError(f"years must be > 0, got {years:g}", f"số năm phải > 0, nhận {years:g}")
+    from .changes import on_current_map
+
+    current, previous = forms.with_keys(current), forms.with_keys(previous)
+    previous = on_current_map(previous, current)  # across the 2025 reform: current units
     order = forms.unit_order(current, previous)
     cols = [*COUNTS, forms.NOT_CLASSED]
     start = forms.unit_tree(_sums(previous), order, cols)
@@ -195,7 +213,8 @@ def target_table(
     parent = _parents(level)
     start_h = _hundredths(rates[("poor", "start")])
     fall_h = start_h - _hundredths(rates[("poor", "end")])
-    has = parent >= 0
+    # a province's row of households gone with their unit in the reform is not a unit
+    has = (parent >= 0) & (out["unit"] != GONE_UNIT).to_numpy(bool)
     p = np.where(has, parent, 0)
     above = pd.array(has & (start_h > start_h[p]), dtype="boolean")
     above[~has | np.isnan(start_h) | np.isnan(start_h[p])] = pd.NA
@@ -219,6 +238,7 @@ class TargetsResult:
     standard: Standard | None
     # which standard each round was classed by and why (StandardChoice), current first
     choices: list = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # warnings (en, vi)
 
 
 def targets(
@@ -255,6 +275,8 @@ def targets(
                 "years between the rounds unknown from their survey dates: give --years",
                 "không xác định được số năm giữa hai kỳ từ ngày rà soát: dùng --years",
             )
+    from .batch import map_notes
+
     table = target_table(cur.households, prev.households, chosen, years)
     return TargetsResult(
         table,
@@ -263,6 +285,7 @@ def targets(
         {"current": cur.counts, "previous": prev.counts},
         cur.standard,
         [*cur.choices, *prev.choices],
+        map_notes([("", cur), ("previous round", prev)]),
     )
 
 
