@@ -107,3 +107,13 @@ def test_broken_utf8_names_the_line(tmp_path: Path):
     res = CliRunner().invoke(main, ["validate", str(path), "--lang", "en"])
     assert res.exit_code == Exit.USAGE
     assert "line 7" in res.stderr and "[not_utf8]" in res.stderr
+
+
+def test_parquet_with_a_list_column_is_one_line(tmp_path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "households.parquet"
+    pq.write_table(pa.table({"Mã hộ": ["H1"], "Xã": [[1, 2]]}), path)
+    res = CliRunner().invoke(main, ["validate", str(path)])
+    assert res.exit_code == Exit.USAGE and res.stderr.strip().endswith("[file_unreadable]")

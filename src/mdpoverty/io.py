@@ -279,15 +279,15 @@ def _read_table_file(path: Path, notes: list[Text] | None = None) -> pa.Table:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
+        header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
+        body = pa.table(  # a column of lists or structs cannot be text: unreadable, one line
+            {f"c{i}": pc.cast(table.column(i), pa.string()) for i in range(table.num_columns)}
+        )
     except Exception as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise _fail(
             path, "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
         ) from None
-    header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
-    body = pa.table(
-        {f"c{i}": pc.cast(table.column(i), pa.string()) for i in range(table.num_columns)}
-    )
     return pa.concat_tables([header, body])
 
 
