@@ -133,7 +133,8 @@ def test_help_documents_exit_codes():
 
 @pytest.fixture
 def sample_survey(tmp_path) -> Path:
-    """The example district as a sample survey: weights, strata (districts), PSUs (villages)."""
+    """The example province as a sample survey: weights, strata (communes; the 2026 round has
+    no districts), PSUs (villages)."""
     wb = load_workbook(EXAMPLES / "survey.xlsx")
     ws = wb["Hộ gia đình"]
     header = 3
@@ -142,8 +143,8 @@ def sample_survey(tmp_path) -> Path:
         ws.cell(row=header, column=col + offset, value=label)
     for r in range(header + 1, ws.max_row + 1):
         ws.cell(row=r, column=col, value=10 + r % 3)
-        ws.cell(row=r, column=col + 1, value=ws.cell(row=r, column=4).value)  # district
-        ws.cell(row=r, column=col + 2, value=ws.cell(row=r, column=6).value)  # village
+        ws.cell(row=r, column=col + 1, value=ws.cell(row=r, column=4).value)  # commune
+        ws.cell(row=r, column=col + 2, value=ws.cell(row=r, column=5).value)  # village
     path = tmp_path / "sample.xlsx"
     wb.save(path)
     return path
