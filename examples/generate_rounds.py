@@ -66,6 +66,7 @@ from generate import (  # noqa: E402
     _generate,
     _make_reproducible,
     _markdown_table,
+    standard_for_round,
     write_workbook,
 )
 
@@ -392,7 +393,8 @@ def _rate(n: int, d: int) -> str:
 def expected_form1(r: Round) -> list[list[str]]:
     """Form 1 of a round as CSV rows (the tidy output), by the generator's own reckoning:
     district rows with their communes (1, 1.1 …) when the round has districts, else the
-    communes (1, 2 …), then the province."""
+    communes (1, 2 …), then the province. Under a standard with no average-living band
+    (2027–2030) the average-farm cells are empty: not assessed, rather than zero."""
     hh = r.households
     size = hh["household_id"].map(r.members.groupby("household_id").size())
     farm = hh["agricultural"].fillna(False).astype(bool)
@@ -410,16 +412,15 @@ def expected_form1(r: Round) -> list[list[str]]:
         counts[f"{kind}_persons"] = counts[f"{kind}_households"] * size
     counts = counts.astype({c: int for c in counts.columns[1:]})
     province = PROVINCE[1]
+    band = standard_for_round(r.year).band_top is not None
     rows = []
 
     def row(number, level, unit, parent, t):
         cells = [number, level, unit, parent, t["households"], t["persons"]]
-        for kind in ("poor", "near_poor", "average_farm"):
-            n = t[f"{kind}_households"]
-            cells += [n, _rate(n, t["households"])]
-        for kind in ("poor", "near_poor", "average_farm"):
-            n = t[f"{kind}_persons"]
-            cells += [n, _rate(n, t["persons"])]
+        for measure, total in (("households", t["households"]), ("persons", t["persons"])):
+            for kind in ("poor", "near_poor", "average_farm"):
+                n = t[f"{kind}_{measure}"]
+                cells += [n, _rate(n, total)] if band or kind != "average_farm" else ["", ""]
         rows.append([str(c) for c in [*cells, 0]])
 
     if "district" in hh.columns:
@@ -563,7 +564,7 @@ mdpoverty report examples/survey.xlsx --previous examples/previous-round.xlsx -o
 
 `mdpoverty report examples/survey.xlsx --form 1 --format csv` gives Form 1 as a tidy table;
 by the generator's own reckoning its first rows and the province total are (no average
-class under 2027–2030, so the average-farm columns are zero):
+band under 2027–2030, so the average-farm columns are empty):
 
 ```csv
 {form1_excerpt}

@@ -196,16 +196,18 @@ def test_classify_with_errors_loses_no_household(errors_survey: Path, tmp_path: 
     assert len(rejected) == c["households_rejected"] > 0
     wb = load_workbook(out)
     assert wb.sheetnames == ["Kết quả", "Tổng hợp", "Lỗi"]
-    assert wb["Kết quả"].max_row == 302
+    assert wb["Kết quả"].max_row == 303  # the provisional-standard note, header, 301 rows
 
 
 def test_xlsx_output_is_styled(example_survey: Path, tmp_path: Path) -> None:
     out = tmp_path / "ket-qua.xlsx"
     assert run("classify", str(example_survey), "-o", str(out)).exit_code == Exit.OK
     ws = load_workbook(out)["Kết quả"]
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:")
-    assert ws["A1"].font.bold and ws["A1"].value == "household_id"
+    # row 1: the 2027–2030 standard is provisional, and the sheet says so above the header
+    assert "vn-2027-2030" in ws["A1"].value and "TẠM THỜI" in ws["A1"].value
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref.startswith("A2:")
+    assert ws["A2"].font.bold and ws["A2"].value == "household_id"
     assert ws.column_dimensions["A"].width >= 10
 
 

@@ -61,9 +61,17 @@ def test_one_command_all_forms_xlsx(tmp_path):
     assert r.exit_code == Exit.OK, r.output
     assert r.stdout == ""
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1  # one summary line, for cron
+    # one summary line, for cron, then which standard each round was classed by and why
+    # (issue 10: every run says it; the two rounds are two review rounds, so two lines),
+    # and the warning that the 2027–2030 standard is provisional
+    assert len(lines) == 4, lines
     assert "300/300 hộ ở 4 xã" in lines[0] and "biểu 1, 2, 3, 4, 5" in lines[0]
-    assert "huyện" not in lines[0]  # the 2026 round has no districts
+    assert "huyện" not in lines[0]  # neither round has districts
+    # the 2026 round under 2027–2030, the 2025 round under 2022–2025 (examples/README.md)
+    chosen = sorted(line.split(":")[0] for line in lines[1:3])
+    assert chosen == ["chuẩn vn-2022-2025", "chuẩn vn-2027-2030"], lines
+    assert all(": ngày rà soát" in line for line in lines[1:3])
+    assert lines[3].startswith("cảnh báo: chuẩn vn-2027-2030 là chuẩn TẠM THỜI")
     assert "\x1b[" not in r.stderr  # no colour when not on a terminal
     wb = load_workbook(out)
     assert wb.sheetnames == ["Biểu 1", "Biểu 2", "Biểu 3", "Biểu 4", "Biểu 5"]
@@ -239,6 +247,8 @@ def test_changes_command(tmp_path):
     table = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
     assert list(table.columns) == [
         "household_id",
+        "province",
+        "district",
         "commune",
         "previous_class",
         "class",
@@ -253,14 +263,18 @@ def test_changes_command(tmp_path):
     r = run(changes, PREVIOUS, SURVEY, "-o", out)
     assert r.exit_code == Exit.OK
     ws = load_workbook(out)["Danh sách biến động"]
-    assert [c.value for c in ws[1]][:5] == [
+    # row 1: the note that the 2026 round's standard (2027–2030) is provisional
+    assert "vn-2027-2030" in ws["A1"].value and "TẠM THỜI" in ws["A1"].value
+    assert [c.value for c in ws[2]][:7] == [
         "household_id",
+        "province",
+        "district",
         "commune",
         "previous_class",
         "class",
         "transition",
     ]
-    assert ws.max_row == 304
+    assert ws.max_row == 305  # note, header, 303 households
 
 
 def test_readme_form1_excerpt_is_what_the_command_prints():
