@@ -1851,6 +1851,32 @@ def _markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str
     return "\n".join(lines)
 
 
+def classes_under(
+    standard: Standard, households: pd.DataFrame, members: pd.DataFrame, truth: Truth
+) -> np.ndarray:
+    """The class each household of a generated round would have under another standard, by
+    the generator's own reckoning: its income against that standard's line and band, its
+    intended deprivations counted over the indicators both standards share (an indicator
+    the round does not ask, such as information assets in 2026, counts as not deprived)."""
+    size = households["household_id"].map(members.groupby("household_id").size())
+    pc = households["income_per_capita"].astype("Float64")
+    if "household_income_12m" in households:
+        total = households["household_income_12m"].astype("Float64")
+        pc = pc.fillna(total / 12 / size)
+    pc = pc.to_numpy(dtype=float, na_value=np.nan)
+    urban = (households["area"] == "urban").to_numpy()
+    line = np.where(urban, standard.line["urban"], standard.line["rural"])
+    top = standard.band_top or {"urban": 0, "rural": 0}
+    band = np.where(urban, top["urban"], top["rural"])
+    shared = [IND[c] for c in standard.indicators if c in truth.standard.indicators]
+    count = truth.flags[:, shared].sum(axis=1)
+    return np.where(
+        pc <= line,
+        np.where(count >= 3, "poor", "near_poor"),
+        np.where(pc <= band, "average", "not_poor"),
+    ).astype(object)
+
+
 def _readme(
     households: pd.DataFrame,
     members: pd.DataFrame,
@@ -1914,6 +1940,15 @@ def _readme(
     n_err = sum(e.severity == "error" for e in errors)
     n_warn = len(errors) - n_err
     n_communes = households["commune"].nunique()
+    old = classes_under(STANDARD_2022, households, members, truth)
+    cross = pd.crosstab(
+        pd.Categorical(truth.expected_class, categories=CLASSES),
+        pd.Categorical(old, categories=CLASSES),
+        dropna=False,
+    )
+    cross_rows = [(c, *cross.loc[c].tolist(), int(cross.loc[c].sum())) for c in shown]
+    cross_rows.append(("**total**", *cross.sum().tolist(), len(old)))
+    n_differ = int((old != truth.expected_class).sum())
     return f"""# Example survey workbooks
 
 Synthetic data for trying mdpoverty and for its tests. **Every name in these files is
@@ -2043,6 +2078,22 @@ contract, docs/) derive exactly those. Counts by the generator's own reckoning, 
 commune (no `average` column: the 2027–2030 standard has no average-living band):
 
 {_markdown_table(("commune", *shown, "households"), cls_rows)}
+
+## The same households under the 2022–2025 standard
+
+What the {year} round's households would be under the 2022–2025 lines (1,500,000 rural /
+2,000,000 urban, the average band up to 2,250,000 / 3,000,000), by the generator's own
+reckoning: the same incomes and deprivations, counted over the 11 indicators both
+standards share (waste is not a 2022–2025 indicator; information assets are not asked in
+{year}, so they count as not deprived). {n_differ} of the {len(old)} households change class.
+Rows: class under {std.id} (the example's); columns: class under vn-2022-2025.
+
+{_markdown_table(("class under 2027–2030", *CLASSES, "households"), cross_rows)}
+
+To see it with mdpoverty, add a column `Thiếu hụt phương tiện tiếp cận thông tin` filled
+with "Không" to a copy of `survey.xlsx` and classify it with `--standard vn-2022-2025`
+(without that column the 2022–2025 standard rejects every household: the five
+information-asset columns it needs are missing).
 
 ## Planted errors in `survey-with-errors.xlsx`
 
