@@ -1606,6 +1606,28 @@ class PlantedError:
     row: int = 0  # Excel row, filled in when planted
     shown: str = ""  # the cell as written, filled in after writing
     household_id: str = ""  # the row's household code, filled in when planted
+    check: str = ""  # the check of the survey contract (docs/checks.md) that must catch it
+
+
+# Which documented check catches each planted mistake, by the start of its description.
+_CHECK_OF_PROBLEM = (
+    ("unknown column header", "unknown_column"),
+    ("negative income", "out_of_range"),
+    ("income is text", "not_a_number"),
+    ("unknown water source", "unknown_code"),
+    ("floor area missing", "needed"),
+    ("the 12-month total", "income_disagree"),
+    ("score B is not", "score_b_mismatch"),
+    ("commune (required)", "required"),
+    ("the reviewer's waste-treatment verdict", "needed"),
+    ("survey date", "other_round"),
+    ("duplicate household code", "duplicate_id"),
+    ("sex missing", "needed"),
+    ("birth date is after", "birth_after_survey"),
+    ("impossible age", "out_of_range"),
+    ("health insurance missing", "needed"),
+    ("household code not in", "orphan_member"),
+)
 
 
 def plant_errors(
@@ -1649,7 +1671,8 @@ def plant_errors(
         return i
 
     def add(sheet: str, index: int, column: str, problem: str, severity: str) -> None:
-        errors.append(PlantedError(sheet, index, column, problem, severity))
+        check = next(c for start, c in _CHECK_OF_PROBLEM if problem.startswith(start))
+        errors.append(PlantedError(sheet, index, column, problem, severity, check=check))
 
     score = hh["income_score"] if "income_score" in hh else pd.Series(pd.NA, index=hh.index)
     pc_only = (
@@ -1936,7 +1959,9 @@ def _readme(
             header = f"`{header_labels(e.sheet, [e.column], dirty=True)[0]}`"
             value = e.shown
         hid = f"`{e.household_id}`" if e.household_id else ""
-        err_rows.append((k, sheet, e.row, hid, header, value, e.problem, e.severity))
+        err_rows.append(
+            (k, sheet, e.row, hid, header, value, e.problem, e.severity, f"`{e.check}`")
+        )
     n_err = sum(e.severity == "error" for e in errors)
     n_warn = len(errors) - n_err
     n_communes = households["commune"].nunique()
@@ -2101,7 +2126,9 @@ Rows are the Excel rows a person sees (households: header in row 3, data from ro
 members: header in row 1). Everything else is identical to `survey.xlsx`.
 The clean workbook itself has no errors; it does carry legitimate warnings, which a
 validator reports for both files: the few reviewer `Thiếu hụt …` cells that differ from
-the derived value, and the note that the 2027–2030 standard is provisional.
+the derived value (`override_differs`), and, for the whole file, that the 2027–2030
+standard is provisional (`provisional_standard`) and has no average band
+(`no_average_band`). The last column names the check (docs/checks.md) that catches each.
 
 {
         _markdown_table(
@@ -2114,6 +2141,7 @@ the derived value, and the note that the 2027–2030 standard is provisional.
                 "bad value",
                 "what is wrong",
                 "severity",
+                "check",
             ),
             err_rows,
         )

@@ -137,7 +137,7 @@ def test_validate_finds_every_planted_error_at_its_cell(
     issues = pd.read_csv(out, dtype={"row": "Int64"})
     planted = _readme_table("## Planted errors")
     assert len(planted) >= 16
-    for _n, sheet, row, _hid, column, _value, what, severity in planted:
+    for _n, sheet, row, _hid, column, _value, what, severity, check in planted:
         hit = issues[
             (issues["sheet"] == sheet)
             & (issues["row"] == int(row))
@@ -145,6 +145,7 @@ def test_validate_finds_every_planted_error_at_its_cell(
             & (issues["severity"] == severity)
         ]
         assert len(hit) >= 1, f"not reported: {sheet} row {row} {column!r} ({what})"
+        assert check in set(hit["check"]), (row, column, check, hit["check"].tolist())
     assert set(issues.columns) >= {
         "sheet",
         "row",
