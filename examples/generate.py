@@ -4,10 +4,13 @@ Everything here is invented: household and person names are random combinations 
 common Vietnamese family, middle and given names, and no row describes a real person.
 Place names are used only to make the example look like a real district review.
 
-The data follow the survey workbook contract of ``shared/domain.md`` §7 and are built
-so that the 2022–2025 standard (Decree 07/2021/NĐ-CP) gives plausible classes: each
-household is given a target class and a set of deprivations first, and its members,
-dwelling and income are then drawn so that the rules derive exactly those deprivations.
+The data follow the survey workbook contract (docs/) and are built so that the standard of
+their review round gives plausible classes: each household is given a target class and a
+set of deprivations first, and its members, dwelling and income are then drawn so that the
+rules derive exactly those deprivations. The round decides the standard and the map: the
+2026 review (the bundled ``survey.xlsx``) sets the 2027 lists under the 2027–2030 standard
+(Decree 351/2025/NĐ-CP) and, like the 2025 one, has no districts (abolished on 1/7/2025);
+rounds up to 2024 use the 2022–2025 standard (Decree 07/2021/NĐ-CP) and have districts.
 
 Library use::
 
@@ -46,11 +49,14 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 HERE = Path(__file__).resolve().parent
 DEFAULT_SEED = 2025
 DEFAULT_HOUSEHOLDS = 300
+SURVEY_YEAR = 2026  # the review under way (1 Sep – 14 Dec 2026), setting the 2027 lists
 
 # --------------------------------------------------------------------------------------
 # Contract (§7): columns, labels, codes
 # --------------------------------------------------------------------------------------
 
+# The 2022–2025 standard's 12 indicators (Decree 07/2021); the 2027–2030 standard (Decree
+# 351/2025) keeps the first 11, drops ``info_access`` and adds ``waste`` in the 12th place.
 INDICATORS: tuple[str, ...] = (
     "employment",
     "dependents",
@@ -65,7 +71,8 @@ INDICATORS: tuple[str, ...] = (
     "telecom",
     "info_access",
 )
-IND = {code: i for i, code in enumerate(INDICATORS)}
+INDICATORS_2027: tuple[str, ...] = (*INDICATORS[:11], "waste")
+IND = {**{code: i for i, code in enumerate(INDICATORS)}, "waste": 11}
 
 INDICATOR_VI = {
     "employment": "việc làm",
@@ -80,8 +87,11 @@ INDICATOR_VI = {
     "toilet": "nhà tiêu",
     "telecom": "dịch vụ viễn thông",
     "info_access": "phương tiện tiếp cận thông tin",
+    "waste": "xử lý rác thải",
 }
 
+# Every household column a round may have, in the order written; a round keeps those of its
+# standard and map (``household_columns``).
 HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "household_id",
     "head_name",
@@ -102,6 +112,7 @@ HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "floor_area_m2",
     "water_source",
     "toilet_type",
+    "waste_disposal",
     "has_tv",
     "has_radio",
     "has_computer",
@@ -109,10 +120,13 @@ HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "hears_loudspeaker",
     "agricultural",
     "ethnic_minority",
-    *(f"dep_{code}" for code in INDICATORS),
+    *(f"dep_{code}" for code in INDICATORS_2027[:11]),
+    "dep_info_access",
+    "dep_waste",
     "poverty_exit_date",
     "previous_class",
 )
+INFO_COLUMNS = ("has_tv", "has_radio", "has_computer", "has_smartphone", "hears_loudspeaker")
 
 MEMBER_COLUMNS: tuple[str, ...] = (
     "household_id",
@@ -156,6 +170,7 @@ LABELS: dict[str, dict[str, str]] = {
         "floor_area_m2": "Diện tích nhà ở (m²)",
         "water_source": "Nguồn nước sinh hoạt",
         "toilet_type": "Loại nhà tiêu",
+        "waste_disposal": "Xử lý rác thải sinh hoạt",
         "has_tv": "Có ti vi",
         "has_radio": "Có radio",
         "has_computer": "Có máy tính",
@@ -203,6 +218,8 @@ DIRTY_LABELS: dict[str, dict[str, str]] = {
         "deprivation_score": "Điểm B2",
         "floor_area_m2": "Diện tích nhà ở (m2)",
         "toilet_type": "Loai nha tieu",
+        "waste_disposal": "Xử lý rác thải  sinh hoạt",
+        "dep_waste": "THIẾU HỤT XỬ LÝ RÁC THẢI",
         "has_tv": "Có tivi",
         "dep_water": "Thiếu hụt  nguồn nước",
         "dep_toilet": "THIẾU HỤT NHÀ TIÊU",
@@ -252,6 +269,14 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "simple_pit": "Hố đào đơn giản",
         "hanging": "Cầu tiêu",
         "none": "Không có nhà tiêu",
+        "other": "Khác",
+    },
+    "waste_disposal": {
+        "collected": "Thu gom tập trung",
+        "composted": "Ủ phân, tái chế",
+        "burned": "Đốt",
+        "buried": "Chôn lấp",
+        "dumped": "Vứt bừa bãi",
         "other": "Khác",
     },
     "sex": {"male": "Nam", "female": "Nữ"},
@@ -305,6 +330,7 @@ CODED_COLUMNS = {
     "housing_type": "housing_type",
     "water_source": "water_source",
     "toilet_type": "toilet_type",
+    "waste_disposal": "waste_disposal",
     "previous_class": "class",
     "sex": "sex",
     "relation": "relation",
@@ -324,7 +350,7 @@ BOOL_COLUMNS = frozenset(
         "hears_loudspeaker",
         "agricultural",
         "ethnic_minority",
-        *(f"dep_{code}" for code in INDICATORS),
+        *(f"dep_{code}" for code in (*INDICATORS, "waste")),
         "health_insurance",
         "malnourished",
         "disabled",
@@ -347,6 +373,54 @@ CLASSES = ("poor", "near_poor", "average", "not_poor")
 LINE = {"rural": 1_500_000, "urban": 2_000_000}
 BAND_TOP = {"rural": 2_250_000, "urban": 3_000_000}
 SCORE_LINE = {"rural": 140, "urban": 175}
+
+
+@dataclass(frozen=True)
+class Standard:
+    """What the generator needs of a poverty standard (the law, not mdpoverty's data files)."""
+
+    id: str
+    indicators: tuple[str, ...]
+    line: dict[str, int]
+    band_top: dict[str, int] | None  # top of the average-living-standard band, if published
+    score_line: dict[str, int] | None  # checklist score A equivalent to the line, if published
+
+
+STANDARD_2022 = Standard("vn-2022-2025", INDICATORS, LINE, BAND_TOP, SCORE_LINE)
+# Decree 351/2025/NĐ-CP: lines 2,200,000 rural / 2,800,000 urban ("đô thị"); no band and no
+# score equivalent published, so a household above the line is not_poor and every household
+# needs an income figure; the waste indicator is decided by the reviewer's ``dep_waste``.
+STANDARD_2027 = Standard(
+    "vn-2027-2030", INDICATORS_2027, {"rural": 2_200_000, "urban": 2_800_000}, None, None
+)
+
+
+def standard_for_round(survey_year: int) -> Standard:
+    """The standard of the periodic review of ``survey_year`` (1 Sep – 14 Dec): the one that
+    sets the next year's lists (2025 review: the 2026 lists, 2022–2025 standard extended by
+    Decree 351/2025; 2026 review: the 2027 lists, 2027–2030 standard)."""
+    return STANDARD_2027 if survey_year >= 2026 else STANDARD_2022
+
+
+def has_districts(survey_year: int) -> bool:
+    """Districts were abolished on 1/7/2025: reviews from 2025 on are province → commune."""
+    return survey_year <= 2024
+
+
+def household_columns(standard: Standard, districts: bool) -> tuple[str, ...]:
+    """The households-sheet columns of a round under ``standard``, with or without districts."""
+    drop = set()
+    if not districts:
+        drop.add("district")
+    if standard.score_line is None:
+        drop.add("income_score")
+    if "info_access" not in standard.indicators:
+        drop.update(INFO_COLUMNS)
+    if "waste" not in standard.indicators:
+        drop.add("waste_disposal")
+    drop.update(f"dep_{c}" for c in ("info_access", "waste") if c not in standard.indicators)
+    return tuple(c for c in HOUSEHOLD_COLUMNS if c not in drop)
+
 
 # --------------------------------------------------------------------------------------
 # Geography and people (all synthetic)
@@ -442,6 +516,17 @@ COMMUNES: tuple[Commune, ...] = (
         (0.03, 0.02, 0.75, 0.05, 0.01, 0.12, 0.01, 0.01),
     ),
 )
+
+
+# Since 1/7/2025 (no districts; communes merged): each new commune and the old ones it took
+# in. Two keep an old name, two are new; a household's village, area and ID do not change.
+NEW_COMMUNES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Xã Bảo Thắng", ("Thị trấn Phố Lu", "Xã Sơn Hải")),
+    ("Xã Xuân Quang", ("Xã Xuân Quang", "Xã Phong Niên")),
+    ("Xã Bắc Hà", ("Xã Tà Chải", "Xã Bản Phố")),
+    ("Xã Lùng Phình", ("Xã Lùng Phình",)),
+)
+NEW_COMMUNE_OF = {old: new for new, olds in NEW_COMMUNES for old in olds}
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -561,6 +646,19 @@ _PREVIOUS_GIVEN_CURRENT = np.array(
         [0.25, 0.60, 0.05, 0.10],  # near-poor now
         [0.06, 0.12, 0.70, 0.12],  # average now
         [0.03, 0.04, 0.08, 0.85],  # not poor now
+    ]
+)
+
+# The same for the first round under the 2027–2030 standard (columns: class in the 2025
+# round, under 2022–2025). Its line is higher (2.2 M rural against 1.5 M), so many of today's
+# poor and near-poor were near-poor or in the average band a year ago. Rows: poor, near-poor,
+# the band 1–1.5 x the line (not_poor under 2027–2030, which has no band), above it.
+_PREVIOUS_GIVEN_CURRENT_2027 = np.array(
+    [
+        [0.62, 0.18, 0.14, 0.06],
+        [0.12, 0.42, 0.34, 0.12],
+        [0.02, 0.08, 0.62, 0.28],
+        [0.02, 0.02, 0.07, 0.89],
     ]
 )
 
@@ -686,30 +784,49 @@ def _nullable_int(values: np.ndarray, present: np.ndarray) -> pd.Series:
 
 @dataclass
 class Truth:
-    """What the generator intends the 2022–2025 rules to derive, per household."""
+    """What the generator intends the rules of its standard to derive, per household."""
 
     flags: np.ndarray  # (n, 12) final deprivation flags (after reviewer overrides)
     expected_class: np.ndarray  # class code per household
+    standard: Standard = STANDARD_2022
 
 
 def generate_district(
-    n_households: int, seed: int = DEFAULT_SEED, survey_year: int = 2025
+    n_households: int,
+    seed: int = DEFAULT_SEED,
+    survey_year: int = SURVEY_YEAR,
+    *,
+    standard: Standard | None = None,
+    districts: bool | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Synthetic survey data: (households, members) with the English column codes of §7.
 
     Values are what a person enters (codes as English codes, yes/no as nullable booleans,
     dates as dates, a bare birth year as an int); labels are applied when writing.
+    The standard and the map follow the review round of ``survey_year`` unless given:
+    2026 on, the 2027–2030 standard (no information assets, a waste indicator, no score A);
+    before, 2022–2025; a district column up to 2024, none after the reform of 1/7/2025.
     Deterministic for a given ``seed``.
     """
-    households, members, _ = _generate(n_households, seed, survey_year)
+    households, members, _ = _generate(
+        n_households, seed, survey_year, standard=standard, districts=districts
+    )
     return households, members
 
 
 def _generate(
-    n_households: int, seed: int, survey_year: int
+    n_households: int,
+    seed: int,
+    survey_year: int,
+    *,
+    standard: Standard | None = None,
+    districts: bool | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, Truth]:
     if n_households < 1:
         raise ValueError("n_households must be at least 1")
+    std = standard_for_round(survey_year) if standard is None else standard
+    with_districts = has_districts(survey_year) if districts is None else districts
+    twelfth = std.indicators[11]  # "info_access" (2022–2025) or "waste" (2027–2030)
     rng = np.random.default_rng(seed)
     n = n_households
 
@@ -743,12 +860,12 @@ def _generate(
         [f"{c}-{s:0{width}d}" for c, s in zip(c_code[commune], seq, strict=True)], dtype=object
     )
 
-    # ---- survey date: each commune reviews over a few weeks, never after 14 Dec --------
-    start = np.datetime64(f"{survey_year}-09-01")
-    last = np.datetime64(f"{survey_year}-12-14")
-    c_off = rng.integers(3, 70, size=len(COMMUNES))
-    v_off = rng.integers(0, 12, size=village_name.size)
-    sdate = start + (c_off[commune] + v_off[village] + rng.integers(0, 22, size=n)).astype(
+    # ---- survey date: each commune reviews over a few weeks of October and November -----
+    start = np.datetime64(f"{survey_year}-10-01")
+    last = np.datetime64(f"{survey_year}-11-30")
+    c_off = rng.integers(0, 35, size=len(COMMUNES))
+    v_off = rng.integers(0, 10, size=village_name.size)
+    sdate = start + (c_off[commune] + v_off[village] + rng.integers(0, 15, size=n)).astype(
         "timedelta64[D]"
     )
     weekday = (sdate.astype(np.int64) + 3) % 7  # 0 = Monday
@@ -762,6 +879,8 @@ def _generate(
 
     p_poor = np.where(minority, 0.30, 0.07) * np.where(urban, 0.35, 1.0)
     p_near = np.where(minority, 0.09, 0.06) * np.where(urban, 0.6, 1.0)
+    if std.band_top is None:  # 2027–2030: a higher line takes in more households
+        p_poor, p_near = p_poor * 1.3, p_near * 1.7
     p_avg = np.where(minority, 0.22, 0.18)
     target = _categorical(
         rng, np.column_stack([p_poor, p_near, p_avg, 1.0 - p_poor - p_near - p_avg])
@@ -926,7 +1045,9 @@ def _generate(
     feasible[:, IND["school_attendance"]] = _any_by_household(hh, school_ok, n)
 
     weight = np.tile(_DEPRIVATION_WEIGHT, (n, 1))
-    for code in ("housing_quality", "water", "toilet"):
+    if twelfth == "waste":  # no collection in most villages up the mountains
+        weight[:, IND["waste"]] = 0.9
+    for code in ("housing_quality", "water", "toilet", *(("waste",) if twelfth == "waste" else ())):
         weight[:, IND[code]] *= np.where(minority, 1.5, 1.0) * np.where(urban, 0.4, 1.0)
     weight[:, IND["housing_area"]] *= np.where(urban, 1.8, 1.0)
     weight[:, IND["employment"]] *= np.where(urban, 1.4, 1.0)
@@ -1092,7 +1213,8 @@ def _generate(
     unhygienic = _choice(rng, ["simple_pit", "hanging", "none", "other"], [0.6, 0.1, 0.25, 0.05], n)
     toilet = np.where(lacks("toilet"), unhygienic, hygienic)
 
-    no_info = lacks("info_access")
+    # information assets (2022–2025 only: they are not asked under 2027–2030)
+    no_info = lacks("info_access") if twelfth == "info_access" else np.zeros(n, dtype=bool)
     has_tv = (rng.random(n) < np.where(urban, 0.9, 0.72)) & ~no_info
     has_radio = (rng.random(n) < 0.12) & ~no_info
     has_computer = (rng.random(n) < np.where(urban, 0.35, 0.08)) & ~no_info
@@ -1101,15 +1223,31 @@ def _generate(
     nothing = ~(has_tv | has_radio | has_computer | has_smartphone | hears) & ~no_info
     hears |= nothing
 
+    # waste treatment (2027–2030): how the household disposes of its rubbish, and the
+    # reviewer's verdict (dep_waste, which decides): dumped or burned in the open is deprived
+    if twelfth == "waste":
+        bad = _choice(rng, ["dumped", "burned", "other"], [0.5, 0.42, 0.08], n)
+        good = np.where(
+            urban,
+            _choice(rng, ["collected", "composted"], [0.95, 0.05], n),
+            _choice(rng, ["collected", "composted", "buried"], [0.45, 0.3, 0.25], n),
+        )
+        waste_disposal = np.where(lacks("waste"), bad, good).astype(object)
+
     # ---- reviewer overrides: a few households, mostly confirming the derived value -----
-    line = np.where(urban, LINE["urban"], LINE["rural"])
-    band_top = np.where(urban, BAND_TOP["urban"], BAND_TOP["rural"])
+    line = np.where(urban, std.line["urban"], std.line["rural"])
+    # where the income of a household of the "average" target is drawn: the band of the
+    # standard, or 1–1.5 x the line where none is published (such households are not_poor)
+    top = std.band_top or {k: v * 3 // 2 for k, v in std.line.items()}
+    band_top = np.where(urban, top["urban"], top["rural"])
     overrides = np.full((n, len(INDICATORS)), -1, dtype=np.int8)  # -1 blank, 0 no, 1 yes
     reviewed = np.flatnonzero(rng.random(n) < 0.03)
     for j in range(2):
         rows = reviewed if j == 0 else reviewed[rng.random(reviewed.size) < 0.4]
         cols = rng.integers(len(INDICATORS), size=rows.size)
         overrides[rows, cols] = flags[rows, cols]
+    if twelfth == "waste":  # the reviewer's verdict is the value: filled for every household
+        overrides[:, IND["waste"]] = flags[:, IND["waste"]]
 
     # ---- income: per capita, 12-month total, or checklist score A ----------------------
     pc = np.select(
@@ -1128,6 +1266,8 @@ def _generate(
 
     # flips allowed only where the class cannot change (income above the line)
     flip = (overrides >= 0) & ~below_line[:, None] & (rng.random((n, len(INDICATORS))) < 0.3)
+    if twelfth == "waste":
+        flip[:, IND["waste"]] = False
     overrides[flip] = 1 - overrides[flip]
     flags = np.where(overrides >= 0, overrides.astype(bool), flags)
 
@@ -1135,8 +1275,13 @@ def _generate(
     has_pc = form < 0.62
     has_total = (form >= 0.62) & (form < 0.80)
     has_score = (form >= 0.55) & (form < 0.62) | (form >= 0.80)
+    if std.score_line is None:  # no score equivalent: every household needs an income figure
+        has_pc = form < 0.72
+        has_total = ~has_pc
+        has_score = np.zeros(n, dtype=bool)
     total_12m = (np.round(pc * 12 * size / 100_000) * 100_000).astype(np.int64)
-    score_line = np.where(urban, SCORE_LINE["urban"], SCORE_LINE["rural"])
+    sl = std.score_line or SCORE_LINE
+    score_line = np.where(urban, sl["urban"], sl["rural"])
     raw_score = np.round(score_line * pc / line + rng.normal(0, 8, n))
     score = np.where(
         below_line,
@@ -1151,12 +1296,13 @@ def _generate(
     # ---- expected class and the start-of-period class ---------------------------------
     eff_pc = np.where(has_pc, pc, np.where(has_total, total_12m / 12 / size, np.nan))
     in_band = (eff_pc > line) & (eff_pc <= band_top)
-    expected = np.where(
-        below_line,
-        np.where(count >= 3, 0, 1),
-        np.where(in_band, 2, 3),
-    )
-    previous = _categorical(rng, _PREVIOUS_GIVEN_CURRENT[expected])
+    drawn = np.where(below_line, np.where(count >= 3, 0, 1), np.where(in_band, 2, 3))
+    if std.band_top is None:  # no band published: above the line is not_poor
+        expected = np.where(drawn == 2, 3, drawn)
+        previous = _categorical(rng, _PREVIOUS_GIVEN_CURRENT_2027[drawn])
+    else:
+        expected = drawn
+        previous = _categorical(rng, _PREVIOUS_GIVEN_CURRENT[expected])
     re_entered = (previous >= 2) & (expected <= 1) & (rng.random(n) < 0.45)
     escaped_before = (previous >= 2) & (expected >= 2) & (rng.random(n) < 0.06)
     exit_known = re_entered | escaped_before
@@ -1177,13 +1323,15 @@ def _generate(
     em_given = rng.random(n) < 0.8
     agricultural = rng.random(n) < np.where(urban, 0.08, 0.78)
 
+    old_names = np.array([c.name for c in COMMUNES], dtype=object)
+    new_names = np.array([NEW_COMMUNE_OF[c.name] for c in COMMUNES], dtype=object)
     households = pd.DataFrame(
         {
             "household_id": household_id,
             "head_name": full_name[head_idx],
             "province": PROVINCE[1],
             "district": np.array([c.district for c in COMMUNES], dtype=object)[commune],
-            "commune": np.array([c.name for c in COMMUNES], dtype=object)[commune],
+            "commune": (old_names if with_districts else new_names)[commune],
             "village": village_name[village],
             "area": area,
             "survey_date": pd.to_datetime(sdate),
@@ -1198,6 +1346,7 @@ def _generate(
             "floor_area_m2": floor_area.astype(float),
             "water_source": water,
             "toilet_type": toilet,
+            "waste_disposal": waste_disposal if twelfth == "waste" else None,
             "has_tv": _nullable_bool(has_tv),
             "has_radio": _nullable_bool(has_radio),
             "has_computer": _nullable_bool(has_computer),
@@ -1207,7 +1356,7 @@ def _generate(
             "ethnic_minority": _nullable_bool(h_eth_minority, em_given),
         }
     )
-    for code in INDICATORS:
+    for code in std.indicators:
         o = overrides[:, IND[code]]
         households[f"dep_{code}"] = _nullable_bool(o == 1, o >= 0)
     exit_dates = exit_days.astype("datetime64[D]").astype(object)
@@ -1217,6 +1366,7 @@ def _generate(
         dtype=object,
     )
     households["previous_class"] = np.asarray(CLASSES, dtype=object)[previous]
+    households = households[list(household_columns(std, with_districts))]
 
     birth_obj = birth.astype("datetime64[D]").astype(object)
     members = pd.DataFrame(
@@ -1242,7 +1392,9 @@ def _generate(
             "on_job_training": _nullable_bool(on_job, on_job),
         }
     )
-    truth = Truth(flags=flags, expected_class=np.asarray(CLASSES, dtype=object)[expected])
+    truth = Truth(
+        flags=flags, expected_class=np.asarray(CLASSES, dtype=object)[expected], standard=std
+    )
     return households, members, truth
 
 
@@ -1454,6 +1606,28 @@ class PlantedError:
     row: int = 0  # Excel row, filled in when planted
     shown: str = ""  # the cell as written, filled in after writing
     household_id: str = ""  # the row's household code, filled in when planted
+    check: str = ""  # the check of the survey contract (docs/checks.md) that must catch it
+
+
+# Which documented check catches each planted mistake, by the start of its description.
+_CHECK_OF_PROBLEM = (
+    ("unknown column header", "unknown_column"),
+    ("negative income", "out_of_range"),
+    ("income is text", "not_a_number"),
+    ("unknown water source", "unknown_code"),
+    ("floor area missing", "needed"),
+    ("the 12-month total", "income_disagree"),
+    ("score B is not", "score_b_mismatch"),
+    ("commune (required)", "required"),
+    ("the reviewer's waste-treatment verdict", "needed"),
+    ("survey date", "other_round"),
+    ("duplicate household code", "duplicate_id"),
+    ("sex missing", "needed"),
+    ("birth date is after", "birth_after_survey"),
+    ("impossible age", "out_of_range"),
+    ("health insurance missing", "needed"),
+    ("household code not in", "orphan_member"),
+)
 
 
 def plant_errors(
@@ -1462,13 +1636,16 @@ def plant_errors(
     """Copy the data and plant one instance of each documented mistake."""
     hh = households.copy()
     mem = members.copy()
-    for name in ("income_per_capita", "income_score", "water_source", "floor_area_m2"):
+    std = truth.standard
+    for name in ("income_per_capita", "household_income_12m", "water_source", "floor_area_m2"):
         hh[name] = hh[name].astype(object)
     mem["sex"] = mem["sex"].astype(object)
     mem["health_insurance"] = mem["health_insurance"].astype(object)
     n = len(hh)
     used: set[str] = set()
-    no_override = hh[[f"dep_{c}" for c in INDICATORS]].isna().all(axis=1).to_numpy()
+    # households with no reviewer's cell (dep_waste, the reviewer's verdict, is always filled)
+    reviewed = [f"dep_{c}" for c in std.indicators if c != "waste"]
+    no_override = hh[reviewed].isna().all(axis=1).to_numpy()
     base = no_override & hh["deprivation_score"].isna().to_numpy()
     errors: list[PlantedError] = []
 
@@ -1494,10 +1671,13 @@ def plant_errors(
         return i
 
     def add(sheet: str, index: int, column: str, problem: str, severity: str) -> None:
-        errors.append(PlantedError(sheet, index, column, problem, severity))
+        check = next(c for start, c in _CHECK_OF_PROBLEM if problem.startswith(start))
+        errors.append(PlantedError(sheet, index, column, problem, severity, check=check))
 
-    pc_only = (hh["income_per_capita"].notna() & hh["income_score"].isna()).to_numpy()
-    both = (hh["income_per_capita"].notna() & hh["income_score"].notna()).to_numpy()
+    score = hh["income_score"] if "income_score" in hh else pd.Series(pd.NA, index=hh.index)
+    pc_only = (
+        hh["income_per_capita"].notna() & hh["household_income_12m"].isna() & score.isna()
+    ).to_numpy()
     rural = (hh["area"] == "rural").to_numpy()
     low_pc = (households["income_per_capita"].fillna(10**9) <= 1_400_000).to_numpy()
     anyhh = np.ones(n, dtype=bool)
@@ -1518,34 +1698,65 @@ def plant_errors(
     hh.at[i, "floor_area_m2"] = None
     add("households", i, "floor_area_m2", "floor area missing (needed for housing area)", "error")
 
-    i = pick_household(both & rural & low_pc, 0.38)
-    hh.at[i, "income_score"] = 185
+    # two income figures that disagree: the 12-month total (the later column) says twice
+    # the per-capita figure; the per-capita figure, below the line, is used
+    i = pick_household(pc_only & rural & low_pc, 0.38)
+    members_n = int((mem["household_id"] == hh.at[i, "household_id"]).sum())
+    pc = int(households.at[i, "income_per_capita"])
+    hh.at[i, "household_income_12m"] = 2 * pc * 12 * members_n
     add(
         "households",
         i,
-        "income_score",
-        "score A above 140 (rural: above the line) while the per-capita income "
-        "in the same row is below the 1,500,000 line",
+        "household_income_12m",
+        f"the 12-month total ({members_n} members) is twice the per-capita income "
+        f"{pc:,} in the same row; the per-capita figure is used",
         "warning",
     )
 
     i = pick_household(truth.expected_class == "poor", 0.45)
     flags = truth.flags[i]
-    for code in INDICATORS:
+    for code in std.indicators:
         hh.at[i, f"dep_{code}"] = bool(flags[IND[code]])
     hh.at[i, "deprivation_score"] = 10 * (int(flags.sum()) + 1)
     add(
         "households",
         i,
         "deprivation_score",
-        f"score B is not 10 × the deprivations: all 12 Thiếu hụt cells are filled "
-        f"and {int(flags.sum())} of them say Có, so it should be {10 * int(flags.sum())}",
+        f"score B is not 10 × the deprivations: all {len(std.indicators)} Thiếu hụt cells of "
+        f"{std.id} are filled and {int(flags.sum())} of them say Có, so it should be "
+        f"{10 * int(flags.sum())}",
         "warning",
     )
 
     i = pick_household(anyhh, 0.55)
     hh.at[i, "commune"] = None
     add("households", i, "commune", "commune (required) is blank", "error")
+
+    if "dep_waste" in hh:
+        hh["dep_waste"] = hh["dep_waste"].astype(object)
+        i = pick_household(anyhh, 0.62)
+        hh.at[i, "dep_waste"] = None
+        add(
+            "households",
+            i,
+            "dep_waste",
+            "the reviewer's waste-treatment verdict is blank (it decides the indicator "
+            "under 2027–2030; the disposal column alone does not)",
+            "error",
+        )
+
+    # a household surveyed before the periodic review opened (1 Sep): another round's date
+    year = int(pd.Timestamp(households["survey_date"].max()).year)
+    i = pick_household(anyhh, 0.66)
+    hh.at[i, "survey_date"] = pd.Timestamp(year, 8, 20)
+    add(
+        "households",
+        i,
+        "survey_date",
+        f"survey date 20/08/{year} belongs to another review round (the periodic review "
+        f"runs 1 Sep – 14 Dec {year}); the household is still classed",
+        "warning",
+    )
 
     # a misspelled extra column: unknown header, a few values under it
     hh[UNKNOWN_COLUMN] = None
@@ -1569,7 +1780,13 @@ def plant_errors(
 
     i = pick_member((mem["relation"] == "parent").to_numpy() & (ages >= 60).to_numpy(), 0.4)
     mem.at[i, "birth_date"] = 1850
-    add("members", i, "birth_date", "impossible age: born in 1850 (175 years old)", "error")
+    add(
+        "members",
+        i,
+        "birth_date",
+        f"impossible age: born in 1850 ({year - 1850} years old)",
+        "error",
+    )
 
     i = pick_member((ages >= 10).to_numpy() & (mem["relation"] == "child").to_numpy(), 0.6)
     mem.at[i, "health_insurance"] = None
@@ -1657,6 +1874,32 @@ def _markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str
     return "\n".join(lines)
 
 
+def classes_under(
+    standard: Standard, households: pd.DataFrame, members: pd.DataFrame, truth: Truth
+) -> np.ndarray:
+    """The class each household of a generated round would have under another standard, by
+    the generator's own reckoning: its income against that standard's line and band, its
+    intended deprivations counted over the indicators both standards share (an indicator
+    the round does not ask, such as information assets in 2026, counts as not deprived)."""
+    size = households["household_id"].map(members.groupby("household_id").size())
+    pc = households["income_per_capita"].astype("Float64")
+    if "household_income_12m" in households:
+        total = households["household_income_12m"].astype("Float64")
+        pc = pc.fillna(total / 12 / size)
+    pc = pc.to_numpy(dtype=float, na_value=np.nan)
+    urban = (households["area"] == "urban").to_numpy()
+    line = np.where(urban, standard.line["urban"], standard.line["rural"])
+    top = standard.band_top or {"urban": 0, "rural": 0}
+    band = np.where(urban, top["urban"], top["rural"])
+    shared = [IND[c] for c in standard.indicators if c in truth.standard.indicators]
+    count = truth.flags[:, shared].sum(axis=1)
+    return np.where(
+        pc <= line,
+        np.where(count >= 3, "poor", "near_poor"),
+        np.where(pc <= band, "average", "not_poor"),
+    ).astype(object)
+
+
 def _readme(
     households: pd.DataFrame,
     members: pd.DataFrame,
@@ -1664,30 +1907,48 @@ def _readme(
     errors: list[PlantedError],
     seed: int,
 ) -> str:
-    hh_cols = list(households.columns)
+    std = truth.standard
+    year = int(pd.Timestamp(households["survey_date"].max()).year)
+    rounds = {
+        "2026": household_columns(STANDARD_2027, False),
+        "2025": household_columns(STANDARD_2022, False),
+        "2024": household_columns(STANDARD_2022, True),
+    }
+    hh_cols = list(HOUSEHOLD_COLUMNS)
     hh_head = header_labels("households", hh_cols, dirty=True)
     m_head = header_labels("members", members.columns, dirty=True)
     hdr_rows = [
-        (c, f"`{h}`", f"`{LABELS['households'][c]}`") for c, h in zip(hh_cols, hh_head, strict=True)
+        (
+            c,
+            f"`{h}`",
+            f"`{LABELS['households'][c]}`",
+            ", ".join(y for y, cols in rounds.items() if c in cols),
+        )
+        for c, h in zip(hh_cols, hh_head, strict=True)
     ]
     mhdr_rows = [
         (c, f"`{h}`", f"`{LABELS['members'][c]}`")
         for c, h in zip(members.columns, m_head, strict=True)
     ]
+    shown = [c for c in CLASSES if c != "average" or std.band_top is not None]
     cls = pd.crosstab(
         households["commune"], pd.Categorical(truth.expected_class, categories=CLASSES)
-    )
+    )[shown]
     cls_rows = [
-        (
-            households.loc[households["commune"] == c, "district"].iloc[0],
-            c,
-            *cls.loc[c].tolist(),
-            int(cls.loc[c].sum()),
-        )
-        for c in households["commune"].unique()
+        (c, *cls.loc[c].tolist(), int(cls.loc[c].sum())) for c in households["commune"].unique()
     ]
     totals = cls.sum()
-    cls_rows.append(("**total**", "", *totals.tolist(), int(totals.sum())))
+    cls_rows.append(("**total**", *totals.tolist(), int(totals.sum())))
+    map_rows = [
+        (
+            new,
+            ", ".join(
+                f"{old} ({next(c.district for c in COMMUNES if c.name == old)})" for old in olds
+            ),
+            "kept" if new in olds else "new",
+        )
+        for new, olds in NEW_COMMUNES
+    ]
     err_rows = []
     for k, e in enumerate(sorted(errors, key=lambda e: (e.sheet != "households", e.row)), 1):
         sheet = SHEET_NAMES[True][e.sheet]
@@ -1698,97 +1959,176 @@ def _readme(
             header = f"`{header_labels(e.sheet, [e.column], dirty=True)[0]}`"
             value = e.shown
         hid = f"`{e.household_id}`" if e.household_id else ""
-        err_rows.append((k, sheet, e.row, hid, header, value, e.problem, e.severity))
+        err_rows.append(
+            (k, sheet, e.row, hid, header, value, e.problem, e.severity, f"`{e.check}`")
+        )
     n_err = sum(e.severity == "error" for e in errors)
     n_warn = len(errors) - n_err
+    n_communes = households["commune"].nunique()
+    old = classes_under(STANDARD_2022, households, members, truth)
+    cross = pd.crosstab(
+        pd.Categorical(truth.expected_class, categories=CLASSES),
+        pd.Categorical(old, categories=CLASSES),
+        dropna=False,
+    )
+    cross_rows = [(c, *cross.loc[c].tolist(), int(cross.loc[c].sum())) for c in shown]
+    cross_rows.append(("**total**", *cross.sum().tolist(), len(old)))
+    n_differ = int((old != truth.expected_class).sum())
     return f"""# Example survey workbooks
 
 Synthetic data for trying mdpoverty and for its tests. **Every name in these files is
 invented**: household heads and members are random combinations of common Vietnamese
 family, middle and given names; no row describes a real person or a real household.
 The province, district, commune and village names only make the example look like a
-real review round (2 districts, {households["commune"].nunique()} communes).
+real review.
 
-| file | what it is |
-|---|---|
-| `generate.py` | the generator (numpy, pandas, openpyxl; fixed seed {seed}) |
-| `survey.xlsx` | a clean review round: {len(households)} households, {
-        len(members)
-    } members, survey year 2025 |
-| `survey-with-errors.xlsx` | the same data with {len(errors)} planted mistakes ({n_err} errors, {
-        n_warn
-    } warnings), listed below |
+## Three review rounds of one province's communes
 
-Regenerate (from the repository root):
+| file | review round | survey dates | units | standard |
+|---|---|---|---|---|
+| `survey.xlsx` | **{year}, the round under way** (sets the {year + 1} lists) | Oct–Nov {year} | \
+Tỉnh Lào Cai → {n_communes} communes → villages, no district | `{std.id}` (Decree 351/2025) |
+| `survey-with-errors.xlsx` | the same, with {len(errors)} planted mistakes ({n_err} errors, \
+{n_warn} warnings) | | | |
+| `previous-round.xlsx` | {year - 1} (sets the {year} lists) | Oct–Nov {year - 1} | \
+the same {n_communes} communes, no district | `vn-2022-2025` (extended to {year}) |
+| `round-2024.xlsx` | 2024 (sets the 2025 lists) | Oct–Nov 2024 | \
+Tỉnh Lào Cai → 2 districts → 7 communes (before the reform) | `vn-2022-2025` |
+
+`survey.xlsx` ({len(households)} households, {len(members)} members) is the periodic review
+running now (1 Sep – 14 Dec {year}): it sets the {year + 1} lists, so it is classed under the
+2027–2030 standard (Decree 351/2025/NĐ-CP): lines 2,200,000 rural and 2,800,000 urban
+VND/person/month; poor = income at or below the line **and** at least 3 deprivations,
+near-poor = at or below the line and fewer; above the line is `not_poor` (no average-living
+band is published for 2027–2030, so no household is `average`). Its 12 indicators are the
+11 of 2022–2025 from employment to telecom, and waste treatment (`waste`), decided by the
+reviewer's `Thiếu hụt xử lý rác thải`; information assets are no longer asked. No checklist
+score equivalent is published either, so every household carries an income figure (per
+capita, or the 12-month total) and no score A. mdpoverty chooses that standard from the
+survey dates: no `--standard` is needed.
+
+The example runs across the reform of 1 July 2025, when districts were abolished and
+communes merged. The {year - 1} and {year} rounds list province → commune (xã) → village with no
+district column; the 2024 round has the two districts and their seven communes. Each new
+commune took in whole old communes, so a household keeps its village, area and ID (IDs
+still carry the old district and commune code: `LC-BT-01-…` was Thị trấn Phố Lu in Huyện
+Bảo Thắng):
+
+{_markdown_table(("commune since 1/7/2025", "old communes (district)", "name"), map_rows)}
+
+Regenerate (from the repository root; both scripts use fixed seeds, and running them again
+gives byte-identical files):
 
 ```sh
-python examples/generate.py
+python examples/generate.py          # survey.xlsx, survey-with-errors.xlsx, this README
+python examples/generate_rounds.py   # previous-round.xlsx, round-2024.xlsx, the rounds section
 ```
+
+Try them:
+
+```sh
+mdpoverty classify examples/survey.xlsx -o ket-qua.xlsx        # {year} round: {std.id}
+mdpoverty validate examples/survey-with-errors.xlsx
+mdpoverty report examples/survey.xlsx --previous examples/previous-round.xlsx -o bao-cao.xlsx
+mdpoverty report examples/previous-round.xlsx --previous examples/round-2024.xlsx \\
+  -o bao-cao-{year - 1}.xlsx
+```
+
+The last is the cross-reform case: the {year - 1} round against the 2024 round, which has
+districts and the old communes (see "The earlier rounds" below).
 
 Other uses:
 
 ```sh
 python examples/generate.py --households 100000 --out /tmp/district.xlsx  # benchmark input
 python examples/generate.py --households 2000 --seed 7 --csv /tmp/pair  # CSV pair
+python examples/generate.py --year 2024 --out /tmp/2024.xlsx  # an older round, with districts
 ```
 
-From Python: `generate_district(n_households, seed=2025, survey_year=2025)` returns
-`(households, members)` with the English column codes of `shared/domain.md` §7;
+From Python: `generate_district(n_households, seed={seed}, survey_year={SURVEY_YEAR})` returns
+`(households, members)` with the English column codes of the survey contract (docs/); the
+standard and the map follow the survey year (`standard=`, `districts=` override them);
 `write_workbook(households, members, path, vietnamese=True, dirty=False)` and
 `write_csv_pair(households, members, directory)` write them.
 
 ## What the workbooks look like
 
-Both workbooks are written the way commune officers type them (`dirty=True`):
+All the workbooks are written the way commune officers type them (`dirty=True`):
 
-- sheet `Hộ gia đình`: a title in row 1 ("DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM 2025"), row 2
+- sheet `Hộ gia đình`: a title in row 1 ("DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM {year}"), row 2
   blank, **the header in row 3**, households from row 4;
 - sheet `Thành viên`: header in row 1, members from row 2;
 - headers vary like real ones (capitals, missing diacritics, doubled or leading
   spaces, "Điểm B1"/"Điểm B2" for scores A and B); the reader matches them case-,
   space- and diacritics-insensitively (table below);
 - coded cells hold their Vietnamese labels ("Nông thôn", "Nhà bán kiên cố", "Giếng khoan",
-  "Tự hoại", "Chủ hộ", "Nam"/"Nữ", "Hộ nghèo" …); about a quarter of the housing types
-  are written without the leading "Nhà" ("Bán kiên cố");
+  "Tự hoại", "Thu gom tập trung", "Chủ hộ", "Nam"/"Nữ", "Hộ nghèo" …); about a quarter of
+  the housing types are written without the leading "Nhà" ("Bán kiên cố");
 - yes/no cells are "Có"/"Không", except `Có máy tính` and `Khuyết tật` (Excel TRUE/FALSE)
   and `Người có công` and `Đào tạo nghề tại chỗ có xác nhận` ("x" or blank: blank = no);
 - dates are Excel dates shown dd/mm/yyyy; about one in ten is text "dd/mm/yyyy";
   about 15 % of the birth dates are a bare year (more for older people);
 - about 15 % of the incomes are text with Vietnamese thousands separators ("1.250.000");
-- income evidence comes in every form: per capita only, the 12-month total only, score A
-  only, or per capita and score A together (consistent); about 10 % of households also
-  carry score B (`Điểm B2` = 10 × their deprivations); about 3 % have a reviewer's
-  `Thiếu hụt …` cell or two filled (mostly confirming the derived value; where one
-  differs, income is above the line, so the class does not change); a fifth of the
-  households leave `Hộ dân tộc thiểu số` blank, to be derived from the head's ethnicity;
-  `Ngày thoát nghèo gần nhất` is filled for a few (a date or a year);
-  `Phân loại đầu kỳ` is filled for all.
+- income evidence: in the {year} round, the per-capita income or the 12-month total
+  (every household has one); in the 2022–2025 rounds also score A only, or per capita and
+  score A together (consistent); about 10 % of households also carry score B (`Điểm B2` =
+  10 × their deprivations); about 3 % have a reviewer's `Thiếu hụt …` cell or two filled
+  (mostly confirming the derived value; where one differs, income is above the line, so the
+  class does not change); a fifth of the households leave `Hộ dân tộc thiểu số` blank, to
+  be derived from the head's ethnicity; `Ngày thoát nghèo gần nhất` is filled for a few (a
+  date or a year); `Phân loại đầu kỳ` is filled for all;
+- waste ({year} round): `Xử lý rác thải sinh hoạt` and `Thiếu hụt xử lý rác thải` are filled for
+  every household; dumped, burned in the open or "other" goes with Có, collected, composted
+  or buried with Không. The verdict decides (the disposal column is read once a threshold
+  is published).
 
 ### Households sheet headers
 
-{_markdown_table(("column", "header in the examples", "official label (§7)"), hdr_rows)}
+{
+        _markdown_table(
+            ("column", "header in the examples", "official label", "rounds"),
+            hdr_rows,
+        )
+    }
 
 ### Members sheet headers
 
-{_markdown_table(("column", "header in the examples", "official label (§7)"), mhdr_rows)}
+{_markdown_table(("column", "header in the examples", "official label"), mhdr_rows)}
 
-## Expected classes in `survey.xlsx` (2022–2025 standard)
+## Expected classes in `survey.xlsx` ({std.id} standard)
 
 The generator gives each household a class and a set of deprivations first, then draws
-members, dwelling and income so that the rules of `shared/domain.md` §2 and §7 derive
-exactly those. Counts by the generator's own reckoning (a household with only score A
-above the threshold is `not_poor`, since its band cannot be assessed):
+members, dwelling and income so that the rules of the {std.id} standard (the survey
+contract, docs/) derive exactly those. Counts by the generator's own reckoning, by
+commune (no `average` column: the 2027–2030 standard has no average-living band):
 
-{_markdown_table(("district", "commune", *CLASSES, "households"), cls_rows)}
+{_markdown_table(("commune", *shown, "households"), cls_rows)}
+
+## The same households under the 2022–2025 standard
+
+What the {year} round's households would be under the 2022–2025 lines (1,500,000 rural /
+2,000,000 urban, the average band up to 2,250,000 / 3,000,000), by the generator's own
+reckoning: the same incomes and deprivations, counted over the 11 indicators both
+standards share (waste is not a 2022–2025 indicator; information assets are not asked in
+{year}, so they count as not deprived). {n_differ} of the {len(old)} households change class.
+Rows: class under {std.id} (the example's); columns: class under vn-2022-2025.
+
+{_markdown_table(("class under 2027–2030", *CLASSES, "households"), cross_rows)}
+
+To see it with mdpoverty, add a column `Thiếu hụt phương tiện tiếp cận thông tin` filled
+with "Không" to a copy of `survey.xlsx` and classify it with `--standard vn-2022-2025`
+(without that column the 2022–2025 standard rejects every household: the five
+information-asset columns it needs are missing).
 
 ## Planted errors in `survey-with-errors.xlsx`
 
 Rows are the Excel rows a person sees (households: header in row 3, data from row 4;
 members: header in row 1). Everything else is identical to `survey.xlsx`.
 The clean workbook itself has no errors; it does carry legitimate warnings, which a
-validator reports for both files: households with only score A above the threshold
-(the average band cannot be assessed) and the few reviewer `Thiếu hụt …` cells that
-differ from the derived value.
+validator reports for both files: the few reviewer `Thiếu hụt …` cells that differ from
+the derived value (`override_differs`), and, for the whole file, that the 2027–2030
+standard is provisional (`provisional_standard`) and has no average band
+(`no_average_band`). The last column names the check (docs/checks.md) that catches each.
 
 {
         _markdown_table(
@@ -1801,6 +2141,7 @@ differ from the derived value.
                 "bad value",
                 "what is wrong",
                 "severity",
+                "check",
             ),
             err_rows,
         )
@@ -1823,12 +2164,12 @@ def _make_reproducible(path: Path) -> None:
             )
 
 
-KEPT_SECTION = "## Two review rounds"
+KEPT_SECTION = "## The earlier rounds"
 
 
 def build_examples(directory: Path, n_households: int, seed: int) -> dict[str, Path]:
     """Write the example workbooks and README into ``directory``."""
-    households, members, truth = _generate(n_households, seed, 2025)
+    households, members, truth = _generate(n_households, seed, SURVEY_YEAR)
     clean = write_workbook(households, members, directory / "survey.xlsx", dirty=True)
     bad_hh, bad_mem, errors = plant_errors(households, members, truth)
     bad = write_workbook(bad_hh, bad_mem, directory / "survey-with-errors.xlsx", dirty=True)
@@ -1837,7 +2178,7 @@ def build_examples(directory: Path, n_households: int, seed: int) -> dict[str, P
     _make_reproducible(clean)
     _make_reproducible(bad)
     readme = directory / "README.md"
-    # Sections other scripts append (generate_rounds.py: "## Two review rounds…") are kept.
+    # Sections other scripts append (generate_rounds.py: "## The earlier rounds…") are kept.
     old = readme.read_text(encoding="utf-8") if readme.exists() else ""
     cut = old.find(KEPT_SECTION)
     kept = "\n" + old[cut:] if cut >= 0 else ""
@@ -1852,7 +2193,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--households", type=int, default=None, help="number of households")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
-    parser.add_argument("--year", type=int, default=2025, help="survey year (--out, --csv)")
+    parser.add_argument(
+        "--year",
+        type=int,
+        default=SURVEY_YEAR,
+        help="survey year (--out, --csv): its standard and map",
+    )
     parser.add_argument("--out", type=Path, help="write one workbook here (e.g. a benchmark)")
     parser.add_argument(
         "--csv", type=Path, metavar="DIR", help="write households.csv and members.csv"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import readme_tables as expected
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -401,7 +402,12 @@ def test_property_previous_class_column_balances(draws):
 
 @pytest.fixture(scope="module")
 def example_forms() -> dict[str, pd.DataFrame]:
-    return report(EXAMPLES / "survey.xlsx", previous=EXAMPLES / "previous-round.xlsx")
+    return report(expected.SURVEY, previous=expected.PREVIOUS)
+
+
+@pytest.fixture(scope="module")
+def cross_reform_forms() -> dict[str, pd.DataFrame]:
+    return report(expected.PREVIOUS, previous=expected.ROUND_2024)
 
 
 def _row(frame, unit, measure):
@@ -409,31 +415,64 @@ def _row(frame, unit, measure):
     return r[FORM2_COLUMNS if "to_near_poor" in frame else FORM3_COLUMNS].tolist()
 
 
+def _matches_readme(frame: pd.DataFrame, heading: str, communes: list[str]) -> None:
+    """Every row of a Form 2/3 table of examples/README.md (the generator's reckoning) is
+    mdpoverty's row for that unit: a commune by name, the province by level, and the
+    province's row for units that no longer exist as the one row that is neither."""
+    columns = FORM2_COLUMNS if "to_near_poor" in frame else FORM3_COLUMNS
+    assert "district" not in set(frame["level"])  # laid out on the later round's units
+    for (unit, measure), want in expected.form_table(heading).items():
+        rows = frame[frame["measure"] == measure]
+        if unit == expected.PROVINCE:
+            rows = rows[rows["level"] == "province"]
+        elif unit == expected.FORMER_UNITS:
+            rows = rows[(rows["level"] != "province") & ~rows["unit"].isin(communes)]
+            if rows.empty and not any(want):
+                continue  # no household of a former unit in this form: a row is optional
+        else:
+            rows = rows[rows["unit"] == unit]
+        assert len(rows) == 1, (heading, unit, measure)
+        assert rows[columns].iloc[0].tolist() == want, (heading, unit, measure)
+
+
 def test_example_two_rounds_match_the_readme(example_forms):
-    # examples/README.md, "Two review rounds", by the generator's own reckoning
-    f2, f3 = example_forms["2"], example_forms["3"]
-    assert _row(f2, "Huyện Bảo Thắng", "households") == [39, 3, 10, 2, 1, 1, 1, 1, 28]
-    assert _row(f2, "Huyện Bảo Thắng", "persons") == [179, 8, 48, 12, 4, 2, 3, 6, 126]
-    assert _row(f2, "Xã Sơn Hải", "households") == [13, 2, 2, 1, 0, 0, 0, 0, 8]
-    assert _row(f2, "Huyện Bắc Hà", "persons") == [104, 5, 0, 0, 29, 6, 0, 3, 137]
-    assert _row(f2, "Tỉnh Lào Cai", "households") == [61, 5, 10, 2, 5, 2, 1, 1, 53]
-    assert _row(f2, "Tỉnh Lào Cai", "persons") == [283, 13, 48, 12, 33, 8, 3, 9, 263]
-    assert _row(f3, "Tỉnh Lào Cai", "households") == [35, 17, 5, 1, 5, 2, 1, 1, 21]
-    assert _row(f3, "Tỉnh Lào Cai", "persons") == [157, 79, 31, 1, 20, 12, 8, 9, 95]
-    assert _row(f3, "Xã Bản Phố", "persons") == [23, 2, 16, 0, 7, 8, 8, 1, 29]
-    # Form 2's end is Form 1's poor: 53 households, 263 persons (examples/README.md: 53 poor)
+    # examples/README.md, 2026 against 2025, by the generator's own reckoning
+    communes = expected.communes(expected.SURVEY_CLASSES)
+    _matches_readme(example_forms["2"], expected.FORM2_NOW, communes)
+    _matches_readme(example_forms["3"], expected.FORM3_NOW, communes)
+    f2 = expected.form_table(expected.FORM2_NOW)
+    assert f2[(expected.PROVINCE, "households")] == [58, 7, 2, 2, 13, 8, 3, 1, 72]
+    assert f2[(expected.PROVINCE, "persons")] == [272, 31, 11, 8, 61, 33, 16, 21, 353]
+    # Form 2's end is Form 1's poor: 72 households, 353 persons (2026 round, 2027–2030)
     f1 = example_forms["1"]
-    assert f1.iloc[-1][["poor_households", "poor_persons"]].tolist() == [53, 263]
+    assert f1.iloc[-1][["poor_households", "poor_persons"]].tolist() == [72, 353]
+
+
+def test_example_across_the_reform_matches_the_readme(cross_reform_forms):
+    """The 2025 round (communes, no districts) against the 2024 round (districts, the old
+    communes): laid out on the 2025 communes; households in both rounds under their 2025
+    commune; those only in 2024 under the 2025 commune of the same name, else in the
+    province's row for former units (examples/README.md, "Across the reform")."""
+    communes = expected.communes(expected.PREVIOUS_CLASSES)
+    _matches_readme(cross_reform_forms["2"], expected.FORM2_CROSS, communes)
+    _matches_readme(cross_reform_forms["3"], expected.FORM3_CROSS, communes)
+    f2 = expected.form_table(expected.FORM2_CROSS)
+    assert f2[(expected.FORMER_UNITS, "households")] == [2, 0, 0, 2, 0, 0, 0, 0, 0]
+    assert f2[(expected.PROVINCE, "households")] == [62, 8, 9, 3, 9, 3, 3, 1, 58]
+    # start: the 2024 round's poor (62), end: the 2025 round's (58)
+    assert expected.class_table(expected.CLASSES_2024)["total"]["poor"] == 62
+    assert expected.class_table(expected.PREVIOUS_CLASSES)["total"]["poor"] == 58
 
 
 def test_example_change_list_moves():
-    table = change_list(EXAMPLES / "previous-round.xlsx", EXAMPLES / "survey.xlsx")
+    table = change_list(expected.PREVIOUS, expected.SURVEY)
     moved = table[table["transition"].isin(["moved_in", "moved_out"])]
+    # examples/README.md, "The earlier rounds": moved in since 2025 / out after 2025
     assert sorted(zip(moved["household_id"], moved["transition"], strict=True)) == [
-        ("LC-BH-01-0024", "moved_in"),
-        ("LC-BH-02-0001", "moved_in"),
-        ("LC-BH-03-0041", "moved_out"),
-        ("LC-BT-01-0059", "moved_out"),
+        ("LC-BH-01-0004", "moved_in"),
+        ("LC-BH-03-0040", "moved_out"),
+        ("LC-BT-01-0001", "moved_in"),
+        ("LC-BT-01-0057", "moved_out"),
         ("LC-BT-02-0046", "moved_out"),
         ("LC-BT-03-0004", "moved_in"),
     ]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import readme_tables as expected
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -35,11 +36,11 @@ OUTPUT_COLUMNS = [
     "dep_water",
     "dep_toilet",
     "dep_telecom",
-    "dep_info_access",
+    "dep_waste",
     "class",
     "ethnic_minority",
     "agricultural",
-]  # domain.md §8
+]  # the output contract, with the 12 indicators of the example's 2027–2030 standard
 
 
 def run(*args: str) -> object:
@@ -57,23 +58,43 @@ def test_classify_example_writes_contract_columns_one_row_per_household(
     raw = pd.read_excel(example_survey, sheet_name="Hộ gia đình", header=2, engine="calamine")
     assert len(table) == len(raw.dropna(how="all"))
     assert table["household_id"].tolist() == raw["Ma ho"].dropna().tolist()  # input order
-    assert set(table["class"]) <= {"poor", "near_poor", "average", "not_poor"}
+    assert set(table["class"]) <= {"poor", "near_poor", "not_poor"}  # no band in 2027–2030
     assert (out.parent / "out.issues.csv").exists()
 
 
+def test_readme_first_command_classes_the_2026_round_under_2027_2030(
+    example_survey: Path, tmp_path: Path
+) -> None:
+    """The README's first command, with no --standard: the survey dates (Oct–Nov 2026, the
+    review that sets the 2027 lists) choose the 2027–2030 standard, and the run says so."""
+    res = run("classify", str(example_survey), "-o", str(tmp_path / "ket-qua.xlsx"))
+    assert res.exit_code == Exit.OK, res.output
+    assert "vn-2027-2030" in res.stderr
+    assert mdpoverty.classify(example_survey).standard.id == "vn-2027-2030"
+
+
+def test_the_2025_round_is_classed_under_2022_2025() -> None:
+    """The 2025 review set the 2026 lists, still under 2022–2025 (Decree 351/2025)."""
+    result = mdpoverty.classify(expected.PREVIOUS)
+    assert result.standard.id == "vn-2022-2025"
+    assert mdpoverty.classify(expected.ROUND_2024).standard.id == "vn-2022-2025"
+
+
 def test_class_counts_are_reproducible_by_hand_from_the_flags(example_survey: Path) -> None:
-    """Poor = income <= line and >= 3 flags; near-poor = <= line and fewer (Decree 07 Art.3)."""
+    """Poor = income <= line and >= 3 flags; near-poor = <= line and fewer; above the line
+    not poor (Decree 351/2025: lines 2,200,000 rural and 2,800,000 urban, no band)."""
     hh = mdpoverty.classify(example_survey).households
     flags = hh[[c for c in hh.columns if c.startswith("dep_")]].astype(bool)
     assert (flags.sum(axis=1) == hh["deprivation_count"]).all()
-    line = hh["area"].map({"rural": 1_500_000, "urban": 2_000_000})
+    line = hh["area"].map({"rural": 2_200_000, "urban": 2_800_000})
     known = hh["income_per_capita"].notna()
+    assert known.all()  # every household of the 2026 round has an income figure
     below = hh["income_per_capita"] <= line
     poor = known & below & (hh["deprivation_count"] >= 3)
     near = known & below & (hh["deprivation_count"] < 3)
     assert (hh.loc[poor, "class"] == "poor").all()
     assert (hh.loc[near, "class"] == "near_poor").all()
-    assert (hh.loc[known & ~below, "class"].isin(["average", "not_poor"])).all()
+    assert (hh.loc[known & ~below, "class"] == "not_poor").all()
 
 
 def test_library_equals_cli_json(example_survey: Path) -> None:
@@ -115,8 +136,8 @@ def test_validate_finds_every_planted_error_at_its_cell(
     assert res.exit_code == Exit.DATA
     issues = pd.read_csv(out, dtype={"row": "Int64"})
     planted = _readme_table("## Planted errors")
-    assert len(planted) >= 14
-    for _n, sheet, row, _hid, column, _value, what, severity in planted:
+    assert len(planted) >= 16
+    for _n, sheet, row, _hid, column, _value, what, severity, check in planted:
         hit = issues[
             (issues["sheet"] == sheet)
             & (issues["row"] == int(row))
@@ -124,6 +145,7 @@ def test_validate_finds_every_planted_error_at_its_cell(
             & (issues["severity"] == severity)
         ]
         assert len(hit) >= 1, f"not reported: {sheet} row {row} {column!r} ({what})"
+        assert check in set(hit["check"]), (row, column, check, hit["check"].tolist())
     assert set(issues.columns) >= {
         "sheet",
         "row",
@@ -134,17 +156,31 @@ def test_validate_finds_every_planted_error_at_its_cell(
         "message",
     }
     # one problem, one row: the bad water code is not also reported as a blank
-    water = issues[(issues["row"] == 64) & (issues["sheet"] == "Hộ gia đình")]
+    water_row = next(int(p[2]) for p in planted if p[4] == "Nguồn nước sinh hoạt")
+    water = issues[(issues["row"] == water_row) & (issues["sheet"] == "Hộ gia đình")]
     assert water["check"].tolist() == ["unknown_code"]
 
 
 def test_example_classes_match_the_generators_own_counts(example_survey: Path) -> None:
     """The generator decides each household's class first and documents the counts."""
     summary = mdpoverty.classify(example_survey).summary().set_index("commune")
-    for district, commune, poor, near, avg, not_poor, total in _readme_table("## Expected classes"):
-        key = "all" if district == "total" else commune
-        got = summary.loc[key, ["poor", "near_poor", "average", "not_poor", "households"]]
-        assert got.tolist() == [int(poor), int(near), int(avg), int(not_poor), int(total)], key
+    table = expected.class_table(expected.SURVEY_CLASSES)
+    assert list(table["total"]) == ["poor", "near_poor", "not_poor", "households"]
+    for commune, want in table.items():
+        got = summary.loc["all" if commune == "total" else commune]
+        assert {k: int(got[k]) for k in want} == want, commune
+        assert int(got.get("average", 0)) == 0  # no band under 2027–2030
+
+
+def test_earlier_rounds_classes_match_the_generators_own_counts() -> None:
+    for path, heading in (
+        (expected.PREVIOUS, expected.PREVIOUS_CLASSES),
+        (expected.ROUND_2024, expected.CLASSES_2024),
+    ):
+        summary = mdpoverty.classify(path).summary().set_index("commune")
+        for commune, want in expected.class_table(heading).items():
+            got = summary.loc["all" if commune == "total" else commune]
+            assert {k: int(got[k]) for k in want} == want, (path.name, commune)
 
 
 def test_classify_with_errors_loses_no_household(errors_survey: Path, tmp_path: Path) -> None:
@@ -161,16 +197,18 @@ def test_classify_with_errors_loses_no_household(errors_survey: Path, tmp_path: 
     assert len(rejected) == c["households_rejected"] > 0
     wb = load_workbook(out)
     assert wb.sheetnames == ["Kết quả", "Tổng hợp", "Lỗi"]
-    assert wb["Kết quả"].max_row == 302
+    assert wb["Kết quả"].max_row == 303  # the provisional-standard note, header, 301 rows
 
 
 def test_xlsx_output_is_styled(example_survey: Path, tmp_path: Path) -> None:
     out = tmp_path / "ket-qua.xlsx"
     assert run("classify", str(example_survey), "-o", str(out)).exit_code == Exit.OK
     ws = load_workbook(out)["Kết quả"]
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:")
-    assert ws["A1"].font.bold and ws["A1"].value == "household_id"
+    # row 1: the 2027–2030 standard is provisional, and the sheet says so above the header
+    assert "vn-2027-2030" in ws["A1"].value and "TẠM THỜI" in ws["A1"].value
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref.startswith("A2:")
+    assert ws["A2"].font.bold and ws["A2"].value == "household_id"
     assert ws.column_dimensions["A"].width >= 10
 
 
@@ -206,3 +244,30 @@ def test_provisional_standard_warns(example_survey: Path) -> None:
 def test_as_of_and_bad_date_option(example_survey: Path) -> None:
     res = run("classify", str(example_survey), "--as-of", "31/13/2025")
     assert res.exit_code == Exit.USAGE
+
+
+def test_the_2026_households_under_2022_2025_match_the_readme(
+    example_survey: Path, tmp_path: Path
+) -> None:
+    """examples/README.md gives, by the generator's reckoning, the class of each 2026
+    household under the 2022–2025 lines too (information assets not asked in 2026: not
+    deprived). mdpoverty agrees once the survey says so in a reviewer's column."""
+    wb = load_workbook(example_survey)
+    ws = wb["Hộ gia đình"]
+    col = ws.max_column + 1
+    ws.cell(row=3, column=col, value="Thiếu hụt phương tiện tiếp cận thông tin")
+    for r in range(4, ws.max_row + 1):
+        ws.cell(row=r, column=col, value="Không")
+    path = tmp_path / "survey-2022-2025.xlsx"
+    wb.save(path)
+    old = mdpoverty.classify(path, standard="vn-2022-2025")
+    assert old.standard.id == "vn-2022-2025" and old.counts["households_rejected"] == 0
+    new = mdpoverty.classify(example_survey).households
+    both = pd.crosstab(new["class"], old.households["class"])
+    classes = ["poor", "near_poor", "average", "not_poor"]
+    for row in expected.table("## The same households under the 2022–2025 standard"):
+        if row[0] == "total":
+            continue
+        got = [int(both.loc[row[0]].get(c, 0)) for c in classes]
+        assert got == [int(x) for x in row[1:5]], row[0]
+    assert int((new["class"] != old.households["class"]).sum()) == 67  # README: 67 of 300

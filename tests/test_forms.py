@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import readme_tables as tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -452,45 +453,43 @@ def test_property_subtotals_and_form5(rows):
 
 
 def test_example_form1_matches_the_readme(example_survey):
-    # examples/README.md: expected classes per commune (2022–2025 standard)
-    readme = {
-        "Thị trấn Phố Lu": (6, 2, 56),
-        "Xã Sơn Hải": (8, 4, 45),
-        "Xã Xuân Quang": (8, 2, 43),
-        "Xã Phong Niên": (6, 2, 52),
-        "Xã Tà Chải": (9, 3, 36),
-        "Xã Bản Phố": (7, 5, 29),
-        "Xã Lùng Phình": (9, 3, 39),
-    }
+    # examples/README.md: expected classes per commune (2026 round, 2027–2030 standard)
+    table = tables.class_table(tables.SURVEY_CLASSES)
     f = report(example_survey, form=1)["1"]
     communes = f[f["level"] == "commune"].set_index("unit")
-    for commune, (poor, near, total) in readme.items():
-        assert tuple(
-            communes.loc[commune, ["poor_households", "near_poor_households", "households"]]
-        ) == (
-            poor,
-            near,
-            total,
-        )
-    assert f["number"].tolist() == ["1", "1.1", "1.2", "1.3", "1.4", "2", "2.1", "2.2", "2.3", ""]
+    for commune, want in table.items():
+        if commune == "total":
+            continue
+        got = communes.loc[commune, ["poor_households", "near_poor_households", "households"]]
+        assert tuple(got) == (want["poor"], want["near_poor"], want["households"]), commune
+    # the 2026 round has no districts: its communes are numbered 1, 2 … under the province
+    assert f["number"].tolist() == ["1", "2", "3", "4", ""]
+    assert f["unit"].tolist()[:4] == list(table)[:4]
+    assert "district" not in set(f["level"])
     province = f.iloc[-1]
     assert province["unit"] == "Tỉnh Lào Cai"
     assert province[
         ["households", "persons", "poor_households", "near_poor_households"]
-    ].tolist() == [
-        300,
-        1353,
-        53,
-        21,
-    ]
-    assert province["poor_household_rate"] == 17.67  # 53/300
-    assert province["near_poor_household_rate"] == 7.0  # 21/300
+    ].tolist() == [300, 1353, 72, 36]
+    assert province["poor_household_rate"] == 24.0  # 72/300
+    assert province["near_poor_household_rate"] == 12.0  # 36/300
+    first = f.iloc[0]
+    assert first[["households", "poor_households"]].tolist() == [101, 19]
+    assert first["poor_household_rate"] == 18.81  # 19/101 = 18.8118…
+
+
+def test_example_2024_round_has_district_rows():
+    """The 2024 round, before the reform: district rows with subtotals, communes under them
+    (examples/README.md, classes in round-2024.xlsx)."""
+    table = tables.class_table(tables.CLASSES_2024)
+    f = report(tables.ROUND_2024, form=1)["1"]
+    assert f["number"].tolist() == ["1", "1.1", "1.2", "1.3", "1.4", "2", "2.1", "2.2", "2.3", ""]
     bao_thang = f.iloc[0]
-    assert bao_thang[["households", "poor_households"]].tolist() == [
-        196,
-        28,
-    ]  # 56+45+43+52, 6+8+8+6
-    assert bao_thang["poor_household_rate"] == 14.29  # 28/196 = 14.2857…
+    assert bao_thang["unit"] == "Huyện Bảo Thắng"
+    communes = ["Thị trấn Phố Lu", "Xã Sơn Hải", "Xã Xuân Quang", "Xã Phong Niên"]
+    assert bao_thang["households"] == sum(table[c]["households"] for c in communes) == 197
+    assert bao_thang["poor_households"] == sum(table[c]["poor"] for c in communes) == 37
+    assert f.iloc[-1]["households"] == table["total"]["households"] == 302
 
 
 # ------------------------------------------------------------------------------- xlsx
@@ -498,16 +497,30 @@ def test_example_form1_matches_the_readme(example_survey):
 
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory) -> Path:
-    frames = report(EXAMPLES / "survey.xlsx", previous=EXAMPLES / "previous-round.xlsx")
+    """The 2024 round, which still has districts (the layout with district subtotals);
+    Forms 2/3 from its own "Phân loại đầu kỳ" column."""
+    frames = report(tables.ROUND_2024)
     std = load_standard("vn-2022-2025")
     path = tmp_path_factory.mktemp("wb") / "bao-cao.xlsx"
     write_forms(
         frames,
         path,
         indicators=[(std.indicators[c].number, std.indicators[c].label_vi) for c in std.codes],
-        subtitle="(Kỳ rà soát năm 2025)",
+        subtitle="(Kỳ rà soát năm 2024)",
     )
     return path
+
+
+def _bao_thang_2024() -> tuple[int, int, int]:
+    """Huyện Bảo Thắng in round-2024.xlsx: households and poor (examples/README.md), and poor
+    at the start of the period as its "Phân loại đầu kỳ" column says (read with pandas)."""
+    table = tables.class_table(tables.CLASSES_2024)
+    communes = ["Thị trấn Phố Lu", "Xã Sơn Hải", "Xã Xuân Quang", "Xã Phong Niên"]
+    raw = pd.read_excel(tables.ROUND_2024, sheet_name="Hộ gia đình", header=2, engine="calamine")
+    in_district = raw["HUYỆN"] == "Huyện Bảo Thắng"
+    start = int((in_district & (raw["PHÂN LOẠI ĐẦU KỲ"] == "Hộ nghèo")).sum())
+    households = sum(table[c]["households"] for c in communes)
+    return households, sum(table[c]["poor"] for c in communes), start
 
 
 def _texts(ws, rows) -> list[str]:
@@ -542,10 +555,12 @@ def test_workbook_layout_form1(workbook):
     assert [ws.cell(row=r, column=1).value for r in range(11, 15)] == ["1", "1.1", "1.2", "1.3"]
     assert ws["B11"].value == "Huyện Bảo Thắng" and ws["B11"].font.bold
     assert ws["B12"].value == "Thị trấn Phố Lu" and not ws["B12"].font.bold
-    assert ws["C11"].value == 196 and ws["C11"].number_format == "0"
-    assert ws["F11"].value == 14.29 and ws["F11"].number_format == "0.00"
+    households, poor, _ = _bao_thang_2024()
+    assert ws["C11"].value == households == 197 and ws["C11"].number_format == "0"
+    assert ws["E11"].value == poor == 37
+    assert ws["F11"].value == 18.78 and ws["F11"].number_format == "0.00"  # 37/197
     assert ws["B20"].value == "Tổng cộng (Tỉnh Lào Cai)" and ws["B20"].font.bold
-    assert ws["C20"].value == 300
+    assert ws["C20"].value == tables.class_table(tables.CLASSES_2024)["total"]["households"]
     assert ws["C11"].border.left.style == "thin"
     assert ws.freeze_panes == "C11"
     assert ws.print_title_rows == "$7:$10"
@@ -578,8 +593,8 @@ def test_workbook_layout_form2_and_form5(workbook):
     ]
     assert "B11:B12" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["B11"].value == "Huyện Bảo Thắng" and ws["D11"].font.bold
-    assert (ws["D11"].value, ws["L11"].value) == (39, 28)  # examples/README.md, Form 2
-    assert (ws["D12"].value, ws["L12"].value) == (179, 126)
+    _, poor, start = _bao_thang_2024()
+    assert (ws["D11"].value, ws["L11"].value) == (start, poor)
     assert ws.freeze_panes == "D11"
     ws = wb["Biểu 3"]
     assert "Tổng số hộ cận nghèo đầu kỳ" in _texts(ws, (7, 9))
@@ -587,6 +602,9 @@ def test_workbook_layout_form2_and_form5(workbook):
     assert ws["A4"].value.startswith("PHÂN TÍCH TỶ LỆ CÁC CHỈ SỐ THIẾU HỤT")
     assert [ws.cell(row=9, column=c).value for c in range(4, 16)] == [str(i) for i in range(1, 13)]
     assert ws["D8"].value == "Việc làm"
-    assert ws["D10"].value == 57.14 and ws["D10"].number_format == "0.00"  # Bảo Thắng, 16/28
     ws4 = wb["Biểu 4"]
-    assert ws4["D7"].value == "Tổng số thiếu hụt" and ws4["E10"].value == 16
+    assert ws4["D7"].value == "Tổng số thiếu hụt" and ws4["C10"].value == 37  # Bảo Thắng's poor
+    # Form 5 = Form 4's count / poor households, in percent with two decimals
+    share = Decimal(ws4["E10"].value * 100) / Decimal(37)
+    assert ws["D10"].value == float(share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    assert ws["D10"].number_format == "0.00"

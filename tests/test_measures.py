@@ -353,10 +353,10 @@ def test_census_has_no_standard_errors(example_survey):
 
 
 def test_example_survey_by_commune_sums_back(example_survey):
-    out = M.measures(example_survey, by="commune,district,area,ethnic_minority")
+    out = M.measures(example_survey, by="commune,village,area,ethnic_minority")
     m = out.measures
     total = m.iloc[0]
-    for var in ["commune", "district", "area", "ethnic_minority"]:
+    for var in ["commune", "village", "area", "ethnic_minority"]:
         g = m[m["by"] == var]
         assert g["unit_count"].sum() == total["unit_count"]
         assert (g["pop_share"] * g["M0"]).sum() == pytest.approx(total["M0"], rel=1e-12)

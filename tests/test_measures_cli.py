@@ -19,7 +19,8 @@ from mdpoverty.standards import load_standard
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-CODES = load_standard("vn-2022-2025").codes
+# the example survey is the 2026 round, classed under 2027–2030 (waste, no info_access)
+CODES = load_standard("vn-2027-2030").codes
 CONTRACT = [
     "group",
     "unit_count",
@@ -67,7 +68,7 @@ def test_cli_equals_library(example_survey):
 def test_table_format_is_readable(example_survey):
     r = run(example_survey, "--by", "commune", "--format", "table", "--lang", "en")
     assert r.exit_code == 0, r.output
-    assert "Alkire–Foster" in r.stdout and "Xã Tà Chải" in r.stdout
+    assert "Alkire–Foster" in r.stdout and "Xã Bắc Hà" in r.stdout
     assert "Indicators (all)" in r.stdout and "Domestic water" in r.stdout
 
 
@@ -133,7 +134,8 @@ def test_help_documents_exit_codes():
 
 @pytest.fixture
 def sample_survey(tmp_path) -> Path:
-    """The example district as a sample survey: weights, strata (districts), PSUs (villages)."""
+    """The example province as a sample survey: weights, strata (communes; the 2026 round has
+    no districts), PSUs (villages)."""
     wb = load_workbook(EXAMPLES / "survey.xlsx")
     ws = wb["Hộ gia đình"]
     header = 3
@@ -142,8 +144,8 @@ def sample_survey(tmp_path) -> Path:
         ws.cell(row=header, column=col + offset, value=label)
     for r in range(header + 1, ws.max_row + 1):
         ws.cell(row=r, column=col, value=10 + r % 3)
-        ws.cell(row=r, column=col + 1, value=ws.cell(row=r, column=4).value)  # district
-        ws.cell(row=r, column=col + 2, value=ws.cell(row=r, column=6).value)  # village
+        ws.cell(row=r, column=col + 1, value=ws.cell(row=r, column=4).value)  # commune
+        ws.cell(row=r, column=col + 2, value=ws.cell(row=r, column=5).value)  # village
     path = tmp_path / "sample.xlsx"
     wb.save(path)
     return path

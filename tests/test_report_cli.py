@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import readme_tables as expected
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -45,7 +46,9 @@ def generator():
 @pytest.fixture(scope="module")
 def commune_folder(tmp_path_factory, generator) -> Path:
     """The example district as one workbook per commune (what communes send the district)."""
-    households, members = generator.generate_district(300, seed=2025, survey_year=2025)
+    households, members = generator.generate_district(
+        300, seed=generator.DEFAULT_SEED, survey_year=generator.SURVEY_YEAR
+    )
     folder = tmp_path_factory.mktemp("communes")
     for i, (commune, hh) in enumerate(households.groupby("commune", sort=False), start=1):
         m = members[members["household_id"].isin(hh["household_id"])]
@@ -60,11 +63,19 @@ def test_one_command_all_forms_xlsx(tmp_path):
     assert r.exit_code == Exit.OK, r.output
     assert r.stdout == ""
     lines = r.stderr.strip().splitlines()
-    # one summary line, for cron, then which standard each round was classed by and why
-    # (issue 10: every run says it; the two rounds are two review rounds, so two lines)
-    assert len(lines) == 3
-    assert "300/300 hộ ở 7 xã (2 huyện)" in lines[0] and "biểu 1, 2, 3, 4, 5" in lines[0]
-    assert all(line.startswith("chuẩn vn-2022-2025: ngày rà soát") for line in lines[1:])
+    # one summary line, for cron; which standard each round was classed by and why (issue
+    # 10: every run says it; the two rounds are two review rounds, so two lines); warnings
+    summary = [line for line in lines if line.startswith("báo cáo:")]
+    assert len(summary) == 1, lines
+    assert "300/300 hộ ở 4 xã" in summary[0] and "biểu 1, 2, 3, 4, 5" in summary[0]
+    # neither round has districts (examples/README.md): no district is counted
+    assert "không có cấp huyện" in summary[0] and "(1 huyện)" not in summary[0]
+    # the 2026 round under 2027–2030, the 2025 round under 2022–2025 (examples/README.md)
+    chosen = sorted(line.split(":")[0] for line in lines if line.startswith("chuẩn "))
+    assert chosen == ["chuẩn vn-2022-2025", "chuẩn vn-2027-2030"], lines
+    assert all(": ngày rà soát" in line for line in lines if line.startswith("chuẩn "))
+    assert any(line.startswith("cảnh báo: chuẩn vn-2027-2030 là chuẩn TẠM THỜI") for line in lines)
+    assert {line.split(":")[0] for line in lines} <= {"báo cáo", "cảnh báo", *chosen}
     assert "\x1b[" not in r.stderr  # no colour when not on a terminal
     wb = load_workbook(out)
     assert wb.sheetnames == ["Biểu 1", "Biểu 2", "Biểu 3", "Biểu 4", "Biểu 5"]
@@ -79,14 +90,18 @@ def test_form1_csv_on_stdout_equals_library():
     assert list(got.columns) == list(lib.columns)
     assert got["households"].tolist() == lib["households"].tolist()
     assert got["poor_household_rate"].tolist() == lib["poor_household_rate"].tolist()
-    # hand-checked against examples/README.md: 53 poor of 300, 1353 persons
+    # examples/README.md, by the generator's reckoning: 72 poor of 300 households, 1353 persons
     total = got[got["level"] == "province"].iloc[0]
-    assert (total["households"], total["persons"], total["poor_households"]) == (300, 1353, 53)
-    assert total["poor_household_rate"] == 17.67
-    assert r.stderr.startswith("report: 300 of 300 households in 7 communes (2 districts)")
+    want = expected.class_table(expected.SURVEY_CLASSES)["total"]
+    assert (total["households"], total["persons"]) == (want["households"], 1353)
+    assert total["poor_households"] == want["poor"] == 72
+    assert total["poor_household_rate"] == 24.0  # 72/300
+    summary = next(line for line in r.stderr.splitlines() if line.startswith("report:"))
+    assert summary.startswith("report: 300 of 300 households in 4 communes")
+    assert "no districts" in summary
 
 
-def test_all_forms_as_csv_files_and_json(tmp_path):
+def test_all_forms_as_csv_files_and_json(tmp_path, generator):
     r = run(report, SURVEY, "--previous", PREVIOUS, "-o", tmp_path / "r.csv")
     assert r.exit_code == Exit.OK, r.output
     names = sorted(p.name for p in tmp_path.iterdir())
@@ -94,11 +109,20 @@ def test_all_forms_as_csv_files_and_json(tmp_path):
     f2 = pd.read_csv(tmp_path / "r.form2.csv", keep_default_na=False, dtype={"number": str})
     assert list(f2.columns[:6]) == ["number", "level", "unit", "parent", "measure", "start"]
     total = f2[(f2["level"] == "province") & (f2["measure"] == "households")].iloc[0]
-    assert (total["start"], total["end"]) == (61, 53)  # examples/README.md, Form 2
+    want = expected.form_table(expected.FORM2_NOW)[(expected.PROVINCE, "households")]
+    assert (total["start"], total["end"]) == (want[0], want[-1])  # examples/README.md, Form 2
     r = run(report, SURVEY, "--form", "4,5", "--format", "json")
     doc = json.loads(r.stdout)
     assert list(doc) == ["form4", "form5"]
-    assert doc["form5"][0]["dep_employment"] == 57.14  # Huyện Bảo Thắng: 16 of 28 poor
+    first = doc["form5"][0]
+    assert first["unit"] == "Xã Bảo Thắng"
+    # the generator's intended flags: 9 of the 19 poor households of Xã Bảo Thắng lack
+    # employment (47.37 %)
+    hh, _, truth = generator._generate(300, generator.DEFAULT_SEED, generator.SURVEY_YEAR)
+    poor = (hh["commune"] == "Xã Bảo Thắng").to_numpy() & (truth.expected_class == "poor")
+    lacking = int(truth.flags[poor, generator.IND["employment"]].sum())
+    assert (lacking, int(poor.sum())) == (9, 19)
+    assert first["dep_employment"] == 47.37
 
 
 def test_a_folder_of_commune_workbooks_is_one_district(commune_folder, tmp_path):
@@ -140,14 +164,16 @@ def test_survey_with_errors_is_reported_with_its_households_left_out(tmp_path):
     out = tmp_path / "r.xlsx"
     r = run(report, EXAMPLES / "survey-with-errors.xlsx", "--previous", PREVIOUS, "-o", out)
     assert r.exit_code == Exit.DATA, r.output
-    assert "10 hộ chưa phân loại" in r.stderr
+    # 11 households with an error: 7 planted in the households sheet (the duplicate's
+    # later row included), 4 members' (examples/README.md, planted errors)
+    assert "11 hộ chưa phân loại" in r.stderr
     wb = load_workbook(out)
     assert "Hộ chưa phân loại" in wb.sheetnames
     ws = wb["Biểu 1"]
     notes = [c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("Ghi chú")]
-    assert notes and notes[0].startswith("Ghi chú: 10 hộ chưa phân loại được do lỗi dữ liệu")
+    assert any(n.startswith("Ghi chú: 11 hộ chưa phân loại được do lỗi dữ liệu") for n in notes)
     f1 = library_report(EXAMPLES / "survey-with-errors.xlsx", form=1)["1"]
-    assert f1.iloc[-1][["households", "not_classed"]].tolist() == [291, 10]
+    assert f1.iloc[-1][["households", "not_classed"]].tolist() == [290, 11]
 
 
 def test_a_report_that_does_not_add_up_is_not_written(tmp_path, monkeypatch):
@@ -211,12 +237,13 @@ def test_previous_round_as_classify_output(tmp_path):
     from mdpoverty import classify
 
     prev = classify(PREVIOUS).households
-    prev.to_csv(tmp_path / "ket-qua-2024.csv", index=False)
-    r = run(report, SURVEY, "--previous", tmp_path / "ket-qua-2024.csv", "--form", "2")
+    prev.to_csv(tmp_path / "ket-qua-2025.csv", index=False)
+    r = run(report, SURVEY, "--previous", tmp_path / "ket-qua-2025.csv", "--form", "2")
     assert r.exit_code == Exit.OK, r.output
     f2 = pd.read_csv(io.StringIO(r.stdout), keep_default_na=False)
     total = f2[(f2["level"] == "province") & (f2["measure"] == "persons")].iloc[0]
-    assert (total["start"], total["end"]) == (283, 263)  # as with the survey itself
+    want = expected.form_table(expected.FORM2_NOW)[(expected.PROVINCE, "persons")]
+    assert (total["start"], total["end"]) == (want[0], want[-1]) == (272, 353)
 
 
 def test_changes_command(tmp_path):
@@ -234,14 +261,16 @@ def test_changes_command(tmp_path):
         "transition_vi",
     ]
     assert "remained_poor" not in set(table["transition"])
-    row = table[table["household_id"] == "LC-BT-01-0059"].iloc[0]
+    row = table[table["household_id"] == "LC-BT-01-0057"].iloc[0]  # moved out after 2025
     assert (row["previous_class"], row["class"], row["transition"]) == ("poor", "", "moved_out")
     assert r.stderr.startswith("changes: 303 households")
     out = tmp_path / "bien-dong.xlsx"
     r = run(changes, PREVIOUS, SURVEY, "-o", out)
     assert r.exit_code == Exit.OK
     ws = load_workbook(out)["Danh sách biến động"]
-    assert [c.value for c in ws[1]][:7] == [
+    # row 1: the note that the 2026 round's standard (2027–2030) is provisional
+    assert "vn-2027-2030" in ws["A1"].value and "TẠM THỜI" in ws["A1"].value
+    assert [c.value for c in ws[2]][:7] == [
         "household_id",
         "province",
         "district",
@@ -250,13 +279,13 @@ def test_changes_command(tmp_path):
         "class",
         "transition",
     ]
-    assert ws.max_row == 304
+    assert ws.max_row == 305  # note, header, 303 households
 
 
 def test_readme_form1_excerpt_is_what_the_command_prints():
     """examples/README.md shows Form 1's CSV as the generator reckons it: the command agrees."""
     text = (EXAMPLES / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## Two review rounds") :]
+    section = text[text.index("### The 2026 round against the 2025 round") :]
     block = section[section.index("```csv\n") + 7 :]
     excerpt = block[: block.index("```")].strip().splitlines()
     r = run(report, SURVEY, "--form", "1", "--format", "csv")

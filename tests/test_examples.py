@@ -1,0 +1,43 @@
+"""The bundled examples are what their generators write: fixed seeds, byte for byte, and
+small. A change to the generator that is not followed by regenerating them fails here."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+WORKBOOKS = ("survey.xlsx", "survey-with-errors.xlsx", "previous-round.xlsx", "round-2024.xlsx")
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory) -> Path:
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        generate = importlib.import_module("generate")
+        rounds = importlib.import_module("generate_rounds")
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    out = tmp_path_factory.mktemp("examples")
+    generate.build_examples(out, generate.DEFAULT_HOUSEHOLDS, generate.DEFAULT_SEED)
+    args = ["--out", out / "previous-round.xlsx", "--older", out / "round-2024.xlsx"]
+    assert rounds.main([str(a) for a in [*args, "--readme", out / "README.md"]]) == 0
+    return out
+
+
+@pytest.mark.parametrize("name", [*WORKBOOKS, "README.md"])
+def test_the_examples_are_what_the_generators_write(regenerated: Path, name: str) -> None:
+    assert (regenerated / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("name", WORKBOOKS)
+def test_the_workbooks_stay_small(name: str) -> None:
+    assert (EXAMPLES / name).stat().st_size < 2**20
+
+
+def test_the_readme_points_nowhere_outside_the_repository() -> None:
+    for name in ("README.md", "generate.py", "generate_rounds.py"):
+        assert "shared/" not in (EXAMPLES / name).read_text(encoding="utf-8"), name
