@@ -243,6 +243,19 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
             "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt (dep_*)",
         )
     notes = form_notes(current, frames, prev)
+    _write(frames, current, output, fmt, notes)
+    rounds = _round_text(current, lang)
+    if prev is not None:
+        rounds += ("; kỳ trước: " if lang == "vi" else "; previous round: ") + _round_text(
+            prev, lang
+        )
+    done = ", ".join(frames)
+    con.say(
+        f"report: {rounds}; forms {done}" + (f" written to {output}" if output else ""),
+        f"báo cáo: {rounds}; biểu {done}" + (f" đã ghi {output}" if output else ""),
+    )
+    # the summary line first (cron reads it), then why this standard, then the warnings
+    say_standard(con, [*current.choices, *(prev.choices if prev is not None else [])])
     _warn(con, map_notes([("", current), ("previous round", prev)]))
     forms_of: dict[tuple[str, str], list[str]] = {}  # each note once, naming its forms
     for form_no, lines in notes.items():
@@ -256,18 +269,6 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
         ],
         ("note", "ghi chú"),
     )
-    _write(frames, current, output, fmt, notes)
-    rounds = _round_text(current, lang)
-    if prev is not None:
-        rounds += ("; kỳ trước: " if lang == "vi" else "; previous round: ") + _round_text(
-            prev, lang
-        )
-    done = ", ".join(frames)
-    con.say(
-        f"report: {rounds}; forms {done}" + (f" written to {output}" if output else ""),
-        f"báo cáo: {rounds}; biểu {done}" + (f" đã ghi {output}" if output else ""),
-    )
-    say_standard(con, [*current.choices, *(prev.choices if prev is not None else [])])
     _not_classed_lines(con, current)
     rejected = current.counts["households_rejected"] + (
         prev.counts["households_rejected"] if prev else 0
