@@ -16,6 +16,7 @@ import pandas as pd
 from . import rules
 from .errors import Text
 from .io import RawSheet, RawSurvey, read_survey
+from .layout import require_members
 from .schema import INDICATOR_LABELS_VI, SHEETS, fold
 from .standards import Standard, load_standard, standard_for
 from .validate import MAX_AGE, Typed, attach_members, validate_survey
@@ -625,9 +626,14 @@ def classify_survey(
 ) -> Result:
     t = validate_survey(raw, lang=lang)
     std = _pick_standard(t, standard, as_of)
+    require_members(raw, [c for c in std.codes if std.indicators[c].rule in rules.MEMBER_RULES])
     _period_check(t, std)
     result = classify_typed(t, std, as_of)
     result.source = raw.source
+    # layout rows the reader skipped (listed as info issues): accounted for, not households
+    result.counts["rows_skipped"] = sum(
+        len(rows) for sheet in raw.sheets.values() for rows, _ in sheet.skipped.values()
+    )
     return result
 
 

@@ -12,7 +12,7 @@ import contextlib
 import contextvars
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +22,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import layout
 from .csv_text import read_csv_grid
 from .errors import InputFileError, Text, UsageError
+from .layout import HEADER_SCAN_ROWS
 from .schema import SHEETS, fold, header_lookup, sheet_lookup
 
-HEADER_SCAN_ROWS = 30  # a title block above the header is common in hand-made workbooks
 MAX_CELL_CHARS = 2000
 
 
@@ -41,6 +42,10 @@ class RawSheet:
     header_row: int
     unknown: list[tuple[str, str]] = field(default_factory=list)  # (header, nearest code or "")
     repeated: list[tuple[str, str]] = field(default_factory=list)  # (header, code it repeats)
+    # layout rows skipped (:mod:`.layout`): reason -> (Excel rows, first filled cell of each)
+    skipped: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
+    # a column given twice: (code, the copy's header as written, the copy's cells)
+    twins: list[tuple[str, str, pd.Series]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,17 +86,6 @@ def _sniff(path: Path) -> bytes:
     return head
 
 
-def _header_map(cells: list[object], sheet: str) -> tuple[dict[int, str], int]:
-    lookup = header_lookup(sheet)
-    mapped = {}
-    for i, cell in enumerate(cells):
-        if isinstance(cell, str) and cell.strip():
-            code = lookup.get(fold(cell))
-            if code is not None:
-                mapped[i] = code
-    return mapped, len(set(mapped.values()))
-
-
 def _nearest(header: str, sheet: str) -> str:
     import difflib
 
@@ -114,9 +108,14 @@ def _clean_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
     return s
 
 
-def _to_frame(table: pa.Table, first_excel_row: int) -> pd.DataFrame:
-    """Arrow text table -> pandas, index = Excel row numbers, entirely blank rows dropped."""
-    index = np.arange(first_excel_row, first_excel_row + table.num_rows)
+def _to_frame(
+    table: pa.Table, first_excel_row: int, rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Arrow text table -> pandas, index = Excel row numbers (``rows``, else consecutive from
+    ``first_excel_row``), entirely blank rows dropped."""
+    index = (
+        rows if rows is not None else np.arange(first_excel_row, first_excel_row + table.num_rows)
+    )
     if table.num_columns and table.num_rows:
         filled = pc.is_valid(table.column(0))
         for col in table.columns[1:]:
@@ -130,38 +129,74 @@ def _to_frame(table: pa.Table, first_excel_row: int) -> pd.DataFrame:
     return frame
 
 
-def _to_raw_sheet(kind: str, name: str, grid: pa.Table, first_row: int) -> RawSheet | None:
-    """Find the header row in ``grid`` (text rows of a sheet from Excel row ``first_row``),
-    split it off and clean the body. None when no row looks like ``kind``'s header."""
+def _to_raw_sheet(
+    kind: str,
+    name: str,
+    grid: pa.Table,
+    first_row: int,
+    merges: Sequence[layout.Merge] = (),
+    col_offset: int = 0,
+) -> RawSheet | None:
+    """Find the header block in ``grid`` (text rows of a sheet from Excel row ``first_row``),
+    split it off, skip the layout rows (:mod:`.layout`) and clean the body. ``merges`` are the
+    sheet's merged ranges (0-based; the grid's column 0 is the sheet's column ``col_offset``).
+    None when no row looks like ``kind``'s header."""
+    grid = layout.fill_merges(grid, merges, col_offset)
     top = grid.slice(0, HEADER_SCAN_ROWS).to_pydict()
     top_rows = [list(row) for row in zip(*top.values(), strict=True)] if top else []
-    best: tuple[int, int, dict[int, str]] = (-1, 0, {})
-    for r, cells in enumerate(top_rows):
-        mapped, score = _header_map(cells, kind)
-        if score > best[1]:
-            best = (r, score, mapped)
-    r, score, mapped = best
-    if score < 2:
+    header = layout.find_header(top_rows, kind, layout.group_cells(merges, col_offset))
+    if header is None:
         return None
     headers: dict[str, str] = {}
-    keep: list[int] = []
+    keep: dict[str, int] = {}
+    copies: list[tuple[str, int]] = []
     unknown: list[tuple[str, str]] = []
     repeated: list[tuple[str, str]] = []
-    for i, cell in enumerate(top_rows[r]):
-        text = str(cell).strip() if isinstance(cell, str) else ""
-        if i in mapped:
-            code = mapped[i]
-            if code in headers:
-                repeated.append((text, headers[code]))
-                continue
-            headers[code] = text
-            keep.append(i)
-        elif text:
+    for i, text in sorted(header.texts.items()):
+        code = header.codes.get(i)
+        if code is None:
             unknown.append((text, _nearest(text, kind)))
-    body = grid.slice(r + 1)
-    table = pa.table({mapped[i]: _clean_column(body.column(i)) for i in keep})
-    frame = _to_frame(table, first_row + r + 1)
-    return RawSheet(kind, name, frame, headers, first_row + r, unknown, repeated)
+        elif code in headers:
+            repeated.append((text, headers[code]))
+            copies.append((code, i))
+        else:
+            headers[code] = text
+            keep[code] = i
+    start = header.bottom + 1
+    body = grid.slice(start)
+    cleaned = pa.table({f"c{j}": _clean_column(body.column(j)) for j in range(body.num_columns)})
+    id_column = keep.get("household_id")
+    masks = layout.layout_rows(
+        cleaned, top_rows[header.top : header.bottom + 1], id_column, list(keep.values())
+    )
+    skip = np.zeros(body.num_rows, dtype=bool)
+    skipped: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for reason, mask in masks.items():
+        if mask.any():
+            rows = np.flatnonzero(mask)
+            skipped[reason] = (rows + first_row + start, layout.previews(cleaned, rows))
+            skip |= mask
+    columns = {code: cleaned.column(i) for code, i in keep.items()}
+    columns |= {f"{code}#{i}": cleaned.column(i) for code, i in copies}
+    table = pa.table(columns) if columns else pa.table({})
+    if skip.any():
+        table = table.filter(pa.array(~skip))
+        row_numbers = np.flatnonzero(~skip) + first_row + start
+    else:
+        row_numbers = None
+    frame = _to_frame(table, first_row + start, row_numbers)
+    twins = [(code, header.texts[i], frame.pop(f"{code}#{i}")) for code, i in copies]
+    return RawSheet(
+        kind,
+        name,
+        frame,
+        headers,
+        first_row + header.bottom,
+        unknown,
+        repeated,
+        skipped,
+        twins,
+    )
 
 
 def _text(v: object) -> str | None:
@@ -184,24 +219,32 @@ def _read_xlsx(path: Path) -> RawSurvey:
 
     from .safety import check_xlsx
 
-    check_xlsx(path)  # zip bombs, XML entities, far cells: refused before fastexcel inflates
+    # zip bombs, XML entities, far cells: refused before fastexcel inflates; the same pass
+    # finds each sheet's merged ranges
+    merges = check_xlsx(path)
     try:
         reader = fastexcel.read_excel(str(path))
         names = list(reader.sheet_names)
     except Exception as exc:  # fastexcel raises several types; all mean "unreadable"
         raise _unreadable(path, exc) from None
+    by_part = _sheet_parts(path) if merges else {}
     by_name = sheet_lookup()
     named: dict[str, int] = {}
     for i, name in enumerate(names):
         kind = by_name.get(fold(name))
         if kind is not None and kind not in named:
             named[kind] = i
+
+    def raw_sheet(kind: str, i: int, grid: tuple[pa.Table, int]) -> RawSheet | None:
+        sheet_merges = merges.get(by_part.get(names[i], ""), [])
+        return _to_raw_sheet(kind, names[i], grid[0], 1, sheet_merges, grid[1])
+
     # The named sheets side by side: fastexcel releases the GIL; one reader per thread.
     with ThreadPoolExecutor(max_workers=max(1, len(named))) as pool:
         grids = list(pool.map(lambda i: _load_grid(path, i, names[i]), named.values()))
     sheets: dict[str, RawSheet] = {}
     for (kind, i), grid in zip(named.items(), grids, strict=True):
-        raw = _to_raw_sheet(kind, names[i], grid, first_row=1)
+        raw = raw_sheet(kind, i, grid)
         if raw is not None:
             sheets[kind] = raw
     # A kind not found by name: take another sheet whose headers clearly belong to it.
@@ -213,20 +256,32 @@ def _read_xlsx(path: Path) -> RawSurvey:
             continue
         grid = _load_grid(path, i, name)
         for kind in missing:
-            raw = _to_raw_sheet(kind, name, grid, first_row=1)
+            raw = raw_sheet(kind, i, grid)
             if raw is not None and _looks_like(raw):
                 sheets[kind] = raw
                 break
     return RawSurvey(str(path), sheets, names)
 
 
-def _load_grid(path: Path, index: int, name: str) -> pa.Table:
-    """One sheet, every cell as text, rows from Excel row 1 (leading blank rows kept)."""
+def _sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name -> its part in the zip (``xl/worksheets/sheet1.xml``)."""
+    from .xlsx_parts import _sheet_names
+
+    with path.open("rb") as fh:
+        return {name: part for part, name in _sheet_names(fh).items()}
+
+
+def _load_grid(path: Path, index: int, name: str) -> tuple[pa.Table, int]:
+    """One sheet, every cell as text, rows from Excel row 1 (leading blank rows kept), and
+    the sheet column of the grid's first column (leading empty columns are dropped)."""
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(str(path))
-        return reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string").to_arrow()
+        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+        columns = sheet.available_columns()
+        offset = min((c.absolute_index for c in columns), default=0)
+        return sheet.to_arrow(), offset
     except Exception as exc:  # fastexcel raises several types; all mean "unreadable"
         raise _unreadable(path, exc, sheet=name) from None
 
