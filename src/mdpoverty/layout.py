@@ -241,7 +241,6 @@ def layout_rows(
             matches += np.asarray(eq.fill_null(False), dtype=bool)
         # nearly every filled cell of the row is the template's cell in that column
         repeat = (matches >= min(2, cells)) & (5 * matches >= 4 * filled)
-        repeat[: first + 1] = False
         masks[reason] |= repeat
     layout = masks["numbered"] | masks["header"]
     masks["total"] = _total_rows(body, id_column, layout, filled, valid)
@@ -257,23 +256,38 @@ def _total_rows(
     filled: np.ndarray,
     valid: list[np.ndarray],
 ) -> np.ndarray:
+    """Rows with a total label ("Tổng cộng", "Cộng", "Tổng", "Tổng số") in one of the first
+    columns and no household ID but that label; rows without an ID that sum their columns.
+
+    Only rows that can be totals are looked at: without an ID, or with an ID that could be
+    a label (short, starting with T or C), so a sheet where every row has an ID costs two
+    cheap passes over the ID column."""
     n = body.num_rows
     total = np.zeros(n, dtype=bool)
-    label = np.zeros(n, dtype=bool)
-    for j in range(min(TOTAL_SCAN_COLUMNS, body.num_columns)):
-        hit = pc.match_substring_regex(body.column(j), _TOTAL, ignore_case=True).fill_null(False)
-        label |= np.asarray(hit, dtype=bool)
-    if id_column is not None:
+    if id_column is None:
+        rows = np.flatnonzero(filled > 0)
+    else:
         ids = body.column(id_column)
-        no_id = ~valid[id_column] | np.asarray(
-            pc.match_substring_regex(ids, _TOTAL, ignore_case=True).fill_null(False), dtype=bool
-        )
-        total |= label & no_id
+        size = pc.binary_length(ids)
+        short = pc.and_(pc.greater_equal(size, 4), pc.less_equal(size, 24))
+        first = pc.utf8_slice_codeunits(ids, 0, 1)
+        could = pc.and_(short, pc.is_in(first, pa.array(["T", "t", "C", "c"]))).fill_null(False)
+        rows = np.flatnonzero(np.asarray(could, dtype=bool) | (~valid[id_column] & (filled > 0)))
+    if len(rows):
+        part = body.take(pa.array(rows, type=pa.int64()))
+        label = np.zeros(len(rows), dtype=bool)
+        for j in range(min(TOTAL_SCAN_COLUMNS, part.num_columns)):
+            hit = pc.match_substring_regex(part.column(j), _TOTAL, ignore_case=True)
+            label |= np.asarray(hit.fill_null(False), dtype=bool)
+        if id_column is not None:
+            ids = part.column(id_column)
+            own = pc.match_substring_regex(ids, _TOTAL, ignore_case=True).fill_null(False)
+            label &= ~np.asarray(pc.is_valid(ids), dtype=bool) | np.asarray(own, dtype=bool)
+        total[rows[label]] = True
+    if id_column is not None:
         candidates = np.flatnonzero(~valid[id_column] & (filled > 0) & ~layout & ~total)
         if 0 < len(candidates) <= MAX_SUM_CANDIDATES:
             total[_sum_rows(body, candidates, layout | total, filled, valid)] = True
-    else:
-        total |= label
     return total & ~layout
 
 
