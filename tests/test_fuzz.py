@@ -1643,10 +1643,13 @@ def test_harness_notices_a_broken_promise_of_the_other_commands(
 def test_harness_notices_a_household_classed_without_members(tmp_path: Path) -> None:
     """The classify check behind the bug below: fails on a result that classes such a one."""
     case = _plain_case()
-    case.sheets.pop()  # no members sheet
-    path = write_case(case, tmp_path)
-    result = mdpoverty.classify(path)
+    case.sheets.pop()  # no members sheet: refused as a whole (no_members_sheet), so the
+    path = write_case(case, tmp_path)  # households are classed below that refusal
+    from mdpoverty.core import classify_typed
+    from mdpoverty.validate import validate_survey
+
     raw = mdpoverty.read_survey(path)
+    result = classify_typed(validate_survey(raw), mdpoverty.load_standard("vn-2022-2025"))
     assert _members_known(result, raw) == []
     result.households["class"] = "not_poor"
     assert "2 households classed with no member known" in _members_known(result, raw)[0]

@@ -121,6 +121,8 @@ def test_all_habits_together_class_as_the_clean_example_exit_0(
         assert filled == n_data + skipped + header_rows, sheet
     res = CliRunner().invoke(main, ["classify", str(path), "-o", str(tmp_path / "out.csv")])
     assert res.exit_code == Exit.OK, res.stderr
+    listed = CliRunner().invoke(main, ["validate", str(path), "--format", "csv"])
+    assert listed.exit_code == Exit.OK and listed.stdout.count(",info,") == len(info)
     assert f"{result.counts['rows_skipped']} layout rows skipped" in res.stderr or (
         f"bỏ qua {result.counts['rows_skipped']} dòng" in res.stderr
     )

@@ -233,10 +233,17 @@ def _read_table_file(path: Path, notes: list[Text] | None = None) -> pa.Table:
             path, "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
         ) from None
     header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
-    body = pa.table(
-        {f"c{i}": pc.cast(table.column(i), pa.string()) for i in range(table.num_columns)}
-    )
+    body = pa.table({f"c{i}": _as_text(table.column(i)) for i in range(table.num_columns)})
     return pa.concat_tables([header, body])
+
+
+def _as_text(col: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+    """A Parquet column as text; a type Arrow cannot cast (a list, a struct, bytes that are
+    not UTF-8) is written out cell by cell, as the person would see it printed."""
+    try:
+        return pc.cast(col, pa.string())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        return pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
 
 
 def _pair_path(path: Path) -> Path | None:

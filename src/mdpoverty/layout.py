@@ -161,7 +161,7 @@ def find_header(rows: list[list[object]], kind: str, groups: set[tuple[int, int]
 
 # ---------------------------------------------------------------- layout rows
 
-_NUMBER_TOKEN = re.compile(r"^\(?\s*(\d{1,3}|[A-Za-z])\s*\)?(?:\s*=.*)?$")
+_NUMBER_TOKEN = re.compile(r"^\(?\s*(\d{1,3}|[A-Za-z])(?:\.0+)?\s*\)?(?:\s*=.*)?$")
 _TOTAL = r"^(?:t[ổo]ng\s*c[ộo]ng|t[ổo]ng\s*s[ốo]|t[ổo]ng|c[ộo]ng)\s*[:.]?$"
 _SIGNATURE = (
     r"^\(?\s*(?:ng[ưu][ờo]i\s+l[ậa]p(?:\s+bi[ểe]u)?|tr[ưu][ởo]ng\s+(?:th[ôo]n|b[ảa]n|[ấa]p|x[óo]m|"
