@@ -70,7 +70,10 @@ def fill_merges(grid: pa.Table, merges: Sequence[Merge], col_offset: int = 0) ->
         return grid
     columns = [grid.column(j) for j in range(width)]
     out = list(columns)
-    for j in np.unique(np.concatenate([np.arange(a, b + 1) for a, b in zip(c0, c1, strict=True)])):
+    cover = np.zeros(width + 1, dtype=np.int64)  # columns some range covers (no loop)
+    np.add.at(cover, c0, 1)
+    np.add.at(cover, c1 + 1, -1)
+    for j in np.flatnonzero(np.cumsum(cover)[:width] > 0):
         sel = (c0 <= j) & (c1 >= j)
         lengths = r1[sel] - r0[sel] + 1
         starts = np.repeat(r0[sel], lengths)
