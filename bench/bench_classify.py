@@ -76,6 +76,8 @@ STAGES: tuple[tuple[str, str, int], ...] = (
     ("mdpoverty.io", "_clean_text", 2),  # pandas cleaning (older trees)
     ("mdpoverty.io", "_clean_column", 2),  # Arrow cleaning, per column
     ("mdpoverty.io", "_to_frame", 2),  # Arrow -> pandas
+    ("mdpoverty.layout", "fill_merges", 2),  # merged cells spread over their range
+    ("mdpoverty.layout", "layout_rows", 2),  # numbered, repeated header, total, signature
     ("mdpoverty.core", "validate_survey", 0),
     ("mdpoverty.validate", "_structure_checks", 1),
     ("mdpoverty.validate", "_typed_frame", 1),

@@ -86,6 +86,7 @@ def test_every_row_accounted_for() -> None:
         "members_in": 3,
         "members_classed": 1,
         "members_rejected": 2,
+        "rows_skipped": 0,  # layout rows (numbered, repeated header, total, signature)
     }
     assert r.households["class"].tolist() == ["not_poor", "", ""]
 

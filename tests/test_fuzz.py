@@ -713,11 +713,19 @@ def _sheet_grid(s: SheetModel, kind: str) -> list[list[str | None]]:
     if s.chart:
         return []
     grid = [[_read_text(v, kind) for v in row] for row in s.rows]
-    for r1, c1, r2, c2 in s.merges:  # only the top-left cell of a merged range has a value
+    # An .xlsx merged range: its top-left value in every cell of the range, clipped to the
+    # used range (mdpoverty.layout). An .xls: only the top-left cell has a value.
+    used_rows = max((i + 1 for i, r in enumerate(grid) if any(v is not None for v in r)), default=0)
+    used_cols = max((j + 1 for r in grid for j, v in enumerate(r) if v is not None), default=0)
+    for r1, c1, r2, c2 in s.merges:
+        top_left = (
+            grid[r1 - 1][c1 - 1] if r1 - 1 < len(grid) and c1 - 1 < len(grid[r1 - 1]) else None
+        )
         for r in range(r1 - 1, r2):
             for c in range(c1 - 1, c2):
                 if (r, c) != (r1 - 1, c1 - 1) and r < len(grid) and c < len(grid[r]):
-                    grid[r][c] = None
+                    fill = kind == "xlsx" and r < used_rows and c < used_cols
+                    grid[r][c] = top_left if fill else None
     return grid
 
 
@@ -739,20 +747,28 @@ def _emulate_sheet(kind: str, grid: list[list[str | None]]) -> _Found | None:
     r, score = best
     if score < 2:
         return None
-    keep: dict[str, int] = {}
+    keep: dict[int, str] = {}  # every column a header names (a column given twice: both)
     for i, c in enumerate(grid[r]):
         code = lookup.get(fold(c)) if isinstance(c, str) and c.strip() else None
-        if code is not None and code not in keep:
-            keep[code] = i
+        if code is not None:
+            keep[i] = code
+    header = [c.strip() if isinstance(c, str) else None for c in grid[r]]
     count = 0
     for row in grid[r + 1 :]:
-        if any(i < len(row) and row[i] is not None and row[i].strip() for i in keep.values()):
+        cells = [v.strip() if isinstance(v, str) and v.strip() else None for v in row]
+        filled = sum(v is not None for v in cells)
+        same = sum(
+            v is not None and i < len(header) and v == header[i] for i, v in enumerate(cells)
+        )
+        if same >= 2 and 5 * same >= 4 * filled:
+            continue  # the header repeated (for printing): skipped, listed as info
+        if any(i < len(cells) and cells[i] is not None for i in keep):
             count += 1
-    return _Found(set(keep), count)
+    return _Found(set(keep.values()), count)
 
 
-def expected_households(case: Case) -> int:
-    """How many households the case's file holds, as mdpoverty must read them."""
+def _found_sheets(case: Case) -> dict[str, _Found]:
+    """The sheets mdpoverty must find in the case's file (kind -> what it holds)."""
     if case.kind in ("csv", "parquet"):
         if case.kind == "parquet":  # the header is the frame's column names
             frame = _parquet_frame(case.sheets[0].rows)
@@ -761,8 +777,8 @@ def expected_households(case: Case) -> int:
                 grid.append([None if pd.isna(v) else str(v) for v in row])
         else:
             grid = _sheet_grid(case.sheets[0], "csv")
-        found = _emulate_sheet("households", grid)
-        return found.households if found else 0
+        hh = _emulate_sheet("households", grid)
+        return {"households": hh} if hh else {}
     grids = [_sheet_grid(s, case.kind) for s in case.sheets]
     by_name = sheet_lookup()
     named: dict[str, int] = {}
@@ -787,6 +803,12 @@ def expected_households(case: Case) -> int:
             if f is not None and len(marks[k] & f.headers) >= 2:
                 found[k] = f
                 break
+    return found
+
+
+def expected_households(case: Case) -> int:
+    """How many households the case's file holds, as mdpoverty must read them."""
+    found = _found_sheets(case)
     return found["households"].households if "households" in found else 0
 
 
@@ -988,7 +1010,14 @@ def run_case(case: Case, folder: Path, *, others: bool = True) -> Outcome:
         problems.append(f"expected refusal [{refusal}], got exit {code}: {res.stderr[:200]}")
     if (refusal is None or (case.kind == "xls" and workbook)) and code != 2:
         problems.append(f"expected exit 2 for {case.file_op}, got {code}")
-    if exact and code == 2 and "--standard" not in res.stderr:  # no standard for its dates
+    # refused rightly: no standard for its dates; no members sheet and no dep_ columns instead
+    members_missing = case.members_file == "missing" or "members" not in _found_sheets(case)
+    if (
+        exact
+        and code == 2
+        and "--standard" not in res.stderr
+        and not (members_missing and "[no_members_sheet]" in res.stderr)
+    ):
         problems.append(f"a readable file refused: {res.stderr.strip()[:300]}")
     _stray(out_dir, "classify", problems)
     # the library, in-process
@@ -1620,10 +1649,13 @@ def test_harness_notices_a_broken_promise_of_the_other_commands(
 def test_harness_notices_a_household_classed_without_members(tmp_path: Path) -> None:
     """The classify check behind the bug below: fails on a result that classes such a one."""
     case = _plain_case()
-    case.sheets.pop()  # no members sheet
-    path = write_case(case, tmp_path)
-    result = mdpoverty.classify(path)
+    case.sheets.pop()  # no members sheet: refused as a whole (no_members_sheet), so the
+    path = write_case(case, tmp_path)  # households are classed below that refusal
+    from mdpoverty.core import classify_typed
+    from mdpoverty.validate import validate_survey
+
     raw = mdpoverty.read_survey(path)
+    result = classify_typed(validate_survey(raw), mdpoverty.load_standard("vn-2022-2025"))
     assert _members_known(result, raw) == []
     result.households["class"] = "not_poor"
     assert "2 households classed with no member known" in _members_known(result, raw)[0]
@@ -1636,8 +1668,9 @@ def test_harness_notices_a_household_classed_without_members(tmp_path: Path) -> 
 def test_no_household_is_classed_without_its_members(tmp_path: Path, kind: str) -> None:
     """A workbook without its members sheet (or a households CSV without its members file)
     used to class every household: the six member indicators read "not deprived", exit 0,
-    no issue. Each household is now refused with ``no_members`` on its row, as when it has
-    no member on the sheet; with the reviewer's 12 dep_ flags it is classed (§3)."""
+    no issue. Then each household got its own ``no_members`` error; now the survey is refused
+    in one line naming the sheets found (``no_members_sheet``, exit 2), unless the households
+    sheet carries the reviewer's dep_ columns, which then decide (§3, §7)."""
     for d in ("a", "b", "c"):
         (tmp_path / d).mkdir()
     plain = _plain_case()
@@ -1645,10 +1678,8 @@ def test_no_household_is_classed_without_its_members(tmp_path: Path, kind: str) 
     case = Case("xlsx", [hh]) if kind == "xlsx" else Case("csv", plain.sheets, suffix=".csv")
     case.members_file = "missing"
     path = write_case(case, tmp_path / "a")
-    result = mdpoverty.classify(path)
-    assert result.counts["households_classed"] == 0
-    errors = result.issues[result.issues["check"] == "no_members"]
-    assert sorted(errors["row"]) == [2, 3] and set(errors["severity"]) == {"error"}
+    with pytest.raises(mdpoverty.InputFileError, match=r"\[no_members_sheet\]$"):
+        mdpoverty.classify(path)
     assert run_case(case, tmp_path / "b").ok
     codes = mdpoverty.load_standard("vn-2022-2025").codes
     hh.rows[0] += [f"dep_{c}" for c in codes]

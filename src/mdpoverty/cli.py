@@ -86,16 +86,19 @@ def _report(con: Console, result: core.Result, output: str | None) -> None:
     c = result.counts
     errors = int((result.issues["severity"] == "error").sum())
     warnings = int((result.issues["severity"] == "warning").sum())
+    skipped = c.get("rows_skipped", 0)
     con.say(
         f"{result.source}: {c['households_classed']} of {c['households_in']} households classed "
         f"({c['households_rejected']} not classed), members {c['members_classed']} of "
         f"{c['members_in']} used ({c['members_rejected']} rejected); {errors} errors, "
         f"{warnings} warnings; standard {result.standard.id}"
+        + (f"; {skipped} layout rows skipped (listed as info)" if skipped else "")
         + (f"; written to {output}" if output else ""),
         f"{result.source}: phân loại {c['households_classed']}/{c['households_in']} hộ "
         f"({c['households_rejected']} hộ chưa phân loại được), dùng {c['members_classed']}/"
         f"{c['members_in']} nhân khẩu ({c['members_rejected']} bị loại); {errors} lỗi, "
         f"{warnings} cảnh báo; chuẩn {result.standard.id}"
+        + (f"; bỏ qua {skipped} dòng trình bày (xem mục info)" if skipped else "")
         + (f"; đã ghi {output}" if output else ""),
     )
     say_standard(con, result.choice)
@@ -111,7 +114,8 @@ def validate(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
 
     Columns: sheet, row (as Excel shows it), column (the header as written), value, check,
     severity, message (in --lang), household_id, field, message_vi, message_en. Severity
-    "error" means the household cannot be classed; "warning" does not block it.
+    "error" means the household cannot be classed; "warning" does not block it; "info" lists
+    a layout row skipped (numbered row, repeated header, total row, signature block).
     """
     con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)

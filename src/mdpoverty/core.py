@@ -16,6 +16,7 @@ import pandas as pd
 from . import rules
 from .errors import Text
 from .io import RawSheet, RawSurvey, read_survey
+from .layout import require_members
 from .rounds import ReviewRound, RowRounds, StandardChoice, choose
 from .schema import INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
@@ -662,12 +663,17 @@ def classify_survey(
 ) -> Result:
     t = validate_survey(raw, lang=lang)
     std, choice, rows, chosen = choose(t.households, standard, as_of)
+    require_members(raw, [c for c in std.codes if std.indicators[c].rule in rules.MEMBER_RULES])
     # a bad value in a column the standard does not read is worth fixing, never a block
     t.issues.relabel(CELL_CHECKS, unused_columns(std.indicators), "unused_value")
     _round_checks(t, std, choice, rows, chosen, as_of)
     result = classify_typed(t, std, as_of)
     result.source = raw.source
     result.choice = choice
+    # layout rows the reader skipped (listed as info issues): accounted for, not households
+    result.counts["rows_skipped"] = sum(
+        len(rows) for sheet in raw.sheets.values() for rows, _ in sheet.skipped.values()
+    )
     return result
 
 

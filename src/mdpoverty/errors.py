@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+# "info" records what the reader did (a layout row skipped): never blocks, never changes the
+# exit code, nothing to fix.
+Severity = Literal["error", "warning", "info"]
 
 
 class MdpovertyError(Exception):
@@ -96,10 +98,10 @@ CHECKS: dict[str, Check] = {
         _c(
             "duplicate_column",
             "warning",
-            "column '{value}' repeats '{expected}'; only the first is read",
-            "cột '{value}' trùng với '{expected}'; chỉ đọc cột đầu tiên",
-            "Delete or rename the repeated column.",
-            "Xoá hoặc đổi tên cột bị trùng.",
+            "column '{value}' repeats '{expected}' without contradicting it; read once",
+            "cột '{value}' trùng với '{expected}' và không mâu thuẫn; chỉ đọc một lần",
+            "Delete the repeated column.",
+            "Xoá cột bị trùng.",
         ),
         _c(
             "required",
@@ -423,6 +425,61 @@ CHECKS: dict[str, Check] = {
             "empty rows and columns up to it), save and run again.",
             "Trong Excel nhấn Ctrl+End để tìm ô cuối cùng có dữ liệu; xoá ô thừa đó (hoặc các "
             "dòng, cột trống tới ô đó), lưu lại rồi chạy lại.",
+        ),
+        # Officers' layout habits (mdpoverty.layout) and a column given twice.
+        _c(
+            "duplicate_column_differs",
+            "error",
+            "'{value}' differs from '{expected}' in the first column '{detail}'; the household "
+            "is not classed from either copy",
+            "'{value}' khác với '{expected}' ở cột '{detail}' (cột trùng đầu tiên); hộ không "
+            "được phân loại theo cột nào",
+            "Keep one copy of the column with the right value, delete the other.",
+            "Giữ một cột với giá trị đúng, xoá cột còn lại.",
+        ),
+        _c(
+            "numbered_row",
+            "info",
+            "row of column numbers under the header, skipped",
+            "dòng đánh số cột dưới tiêu đề, bỏ qua",
+            "Nothing to fix: the row is not data.",
+            "Không cần sửa: dòng này không phải dữ liệu.",
+        ),
+        _c(
+            "repeated_header",
+            "info",
+            "header row repeated (for printing), skipped",
+            "dòng tiêu đề lặp lại (để in), bỏ qua",
+            "Nothing to fix: the row is not data.",
+            "Không cần sửa: dòng này không phải dữ liệu.",
+        ),
+        _c(
+            "total_row",
+            "info",
+            "total row '{value}', skipped",
+            "dòng tổng cộng '{value}', bỏ qua",
+            "Nothing to fix: totals are not households (mdpoverty report computes them).",
+            "Không cần sửa: dòng tổng không phải là hộ (lệnh mdpoverty report tự tính tổng).",
+        ),
+        _c(
+            "signature_row",
+            "info",
+            "signature block under the table ('{value}'), skipped",
+            "phần ký tên dưới bảng ('{value}'), bỏ qua",
+            "Nothing to fix: the row is not data.",
+            "Không cần sửa: dòng này không phải dữ liệu.",
+        ),
+        _c(
+            "no_members_sheet",
+            "error",
+            "the workbook has no members sheet ('Thành viên'), and its households sheet lacks "
+            "the dep_ columns that would replace it",
+            "tệp không có trang thành viên ('Thành viên'), và trang hộ thiếu các cột thiếu hụt "
+            "để thay thế",
+            "Add the members sheet (named 'Thành viên' or 'members'), or give every household "
+            "the reviewer's dep_ columns for the member indicators.",
+            "Bổ sung trang thành viên (đặt tên 'Thành viên'), hoặc điền các cột thiếu hụt về "
+            "thành viên cho mọi hộ.",
         ),
     ]
 }

@@ -92,7 +92,8 @@ def _write_sheet(
             continue
         fill = None
         if sev_idx >= 0:
-            fill = ERROR_FILL if values[sev_idx] == "error" else WARNING_FILL
+            sev = values[sev_idx]
+            fill = ERROR_FILL if sev == "error" else WARNING_FILL if sev == "warning" else None
         row = []
         for i, v in enumerate(values):
             cell = WriteOnlyCell(ws, value=v)

@@ -1,4 +1,4 @@
-"""Read a survey (xlsx, csv pair, parquet pair) into raw text frames; write tables atomically.
+"""Read a survey (xlsx, csv pair, parquet pair) into raw text frames (writing: :mod:`.write`).
 
 Every cell is read as text and typed later by :mod:`mdpoverty.validate`: fastexcel infers a
 column's type from its first 1,000 rows and silently nulls later cells of another type, so a
@@ -8,12 +8,8 @@ number a person sees in Excel (header = its own row, usually 1).
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import os
-import tempfile
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +18,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import layout
 from .csv_text import read_csv_grid
-from .errors import InputFileError, Text, UsageError
-from .schema import SHEETS, fold, header_lookup, sheet_lookup
+from .errors import InputFileError, Text
+from .layout import HEADER_SCAN_ROWS
+from .schema import fold, header_lookup
 
-HEADER_SCAN_ROWS = 30  # a title block above the header is common in hand-made workbooks
 MAX_CELL_CHARS = 2000
 
 
@@ -41,6 +38,10 @@ class RawSheet:
     header_row: int
     unknown: list[tuple[str, str]] = field(default_factory=list)  # (header, nearest code or "")
     repeated: list[tuple[str, str]] = field(default_factory=list)  # (header, code it repeats)
+    # layout rows skipped (:mod:`.layout`): reason -> (Excel rows, first filled cell of each)
+    skipped: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
+    # a column given twice: (code, the copy's header as written, the copy's cells)
+    twins: list[tuple[str, str, pd.Series]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,17 +82,6 @@ def _sniff(path: Path) -> bytes:
     return head
 
 
-def _header_map(cells: list[object], sheet: str) -> tuple[dict[int, str], int]:
-    lookup = header_lookup(sheet)
-    mapped = {}
-    for i, cell in enumerate(cells):
-        if isinstance(cell, str) and cell.strip():
-            code = lookup.get(fold(cell))
-            if code is not None:
-                mapped[i] = code
-    return mapped, len(set(mapped.values()))
-
-
 def _nearest(header: str, sheet: str) -> str:
     import difflib
 
@@ -114,9 +104,14 @@ def _clean_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
     return s
 
 
-def _to_frame(table: pa.Table, first_excel_row: int) -> pd.DataFrame:
-    """Arrow text table -> pandas, index = Excel row numbers, entirely blank rows dropped."""
-    index = np.arange(first_excel_row, first_excel_row + table.num_rows)
+def _to_frame(
+    table: pa.Table, first_excel_row: int, rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Arrow text table -> pandas, index = Excel row numbers (``rows``, else consecutive from
+    ``first_excel_row``), entirely blank rows dropped."""
+    index = (
+        rows if rows is not None else np.arange(first_excel_row, first_excel_row + table.num_rows)
+    )
     if table.num_columns and table.num_rows:
         filled = pc.is_valid(table.column(0))
         for col in table.columns[1:]:
@@ -130,38 +125,74 @@ def _to_frame(table: pa.Table, first_excel_row: int) -> pd.DataFrame:
     return frame
 
 
-def _to_raw_sheet(kind: str, name: str, grid: pa.Table, first_row: int) -> RawSheet | None:
-    """Find the header row in ``grid`` (text rows of a sheet from Excel row ``first_row``),
-    split it off and clean the body. None when no row looks like ``kind``'s header."""
+def _to_raw_sheet(
+    kind: str,
+    name: str,
+    grid: pa.Table,
+    first_row: int,
+    merges: Sequence[layout.Merge] = (),
+    col_offset: int = 0,
+) -> RawSheet | None:
+    """Find the header block in ``grid`` (text rows of a sheet from Excel row ``first_row``),
+    split it off, skip the layout rows (:mod:`.layout`) and clean the body. ``merges`` are the
+    sheet's merged ranges (0-based; the grid's column 0 is the sheet's column ``col_offset``).
+    None when no row looks like ``kind``'s header."""
+    grid = layout.fill_merges(grid, merges, col_offset)
     top = grid.slice(0, HEADER_SCAN_ROWS).to_pydict()
     top_rows = [list(row) for row in zip(*top.values(), strict=True)] if top else []
-    best: tuple[int, int, dict[int, str]] = (-1, 0, {})
-    for r, cells in enumerate(top_rows):
-        mapped, score = _header_map(cells, kind)
-        if score > best[1]:
-            best = (r, score, mapped)
-    r, score, mapped = best
-    if score < 2:
+    header = layout.find_header(top_rows, kind, layout.group_cells(merges, col_offset))
+    if header is None:
         return None
     headers: dict[str, str] = {}
-    keep: list[int] = []
+    keep: dict[str, int] = {}
+    copies: list[tuple[str, int]] = []
     unknown: list[tuple[str, str]] = []
     repeated: list[tuple[str, str]] = []
-    for i, cell in enumerate(top_rows[r]):
-        text = str(cell).strip() if isinstance(cell, str) else ""
-        if i in mapped:
-            code = mapped[i]
-            if code in headers:
-                repeated.append((text, headers[code]))
-                continue
-            headers[code] = text
-            keep.append(i)
-        elif text:
+    for i, text in sorted(header.texts.items()):
+        code = header.codes.get(i)
+        if code is None:
             unknown.append((text, _nearest(text, kind)))
-    body = grid.slice(r + 1)
-    table = pa.table({mapped[i]: _clean_column(body.column(i)) for i in keep})
-    frame = _to_frame(table, first_row + r + 1)
-    return RawSheet(kind, name, frame, headers, first_row + r, unknown, repeated)
+        elif code in headers:
+            repeated.append((text, headers[code]))
+            copies.append((code, i))
+        else:
+            headers[code] = text
+            keep[code] = i
+    start = header.bottom + 1
+    body = grid.slice(start)
+    cleaned = pa.table({f"c{j}": _clean_column(body.column(j)) for j in range(body.num_columns)})
+    id_column = keep.get("household_id")
+    masks = layout.layout_rows(
+        cleaned, top_rows[header.top : header.bottom + 1], id_column, list(keep.values())
+    )
+    skip = np.zeros(body.num_rows, dtype=bool)
+    skipped: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for reason, mask in masks.items():
+        if mask.any():
+            rows = np.flatnonzero(mask)
+            skipped[reason] = (rows + first_row + start, layout.previews(cleaned, rows))
+            skip |= mask
+    columns = {code: cleaned.column(i) for code, i in keep.items()}
+    columns |= {f"{code}#{i}": cleaned.column(i) for code, i in copies}
+    table = pa.table(columns) if columns else pa.table({})
+    if skip.any():
+        table = table.filter(pa.array(~skip))
+        row_numbers = np.flatnonzero(~skip) + first_row + start
+    else:
+        row_numbers = None
+    frame = _to_frame(table, first_row + start, row_numbers)
+    twins = [(code, header.texts[i], frame.pop(f"{code}#{i}")) for code, i in copies]
+    return RawSheet(
+        kind,
+        name,
+        frame,
+        headers,
+        first_row + header.bottom,
+        unknown,
+        repeated,
+        skipped,
+        twins,
+    )
 
 
 def _text(v: object) -> str | None:
@@ -179,92 +210,6 @@ def text_grid(frame: pd.DataFrame, header: bool = True) -> pa.Table:
     return pa.table(cols)
 
 
-def _read_xlsx(path: Path) -> RawSurvey:
-    import fastexcel
-
-    from .safety import check_xlsx
-
-    check_xlsx(path)  # zip bombs, XML entities, far cells: refused before fastexcel inflates
-    try:
-        reader = fastexcel.read_excel(str(path))
-        names = list(reader.sheet_names)
-    except Exception as exc:  # fastexcel raises several types; all mean "unreadable"
-        raise _unreadable(path, exc) from None
-    by_name = sheet_lookup()
-    named: dict[str, int] = {}
-    for i, name in enumerate(names):
-        kind = by_name.get(fold(name))
-        if kind is not None and kind not in named:
-            named[kind] = i
-    # The named sheets side by side: fastexcel releases the GIL; one reader per thread.
-    with ThreadPoolExecutor(max_workers=max(1, len(named))) as pool:
-        grids = list(pool.map(lambda i: _load_grid(path, i, names[i]), named.values()))
-    sheets: dict[str, RawSheet] = {}
-    for (kind, i), grid in zip(named.items(), grids, strict=True):
-        raw = _to_raw_sheet(kind, names[i], grid, first_row=1)
-        if raw is not None:
-            sheets[kind] = raw
-    # A kind not found by name: take another sheet whose headers clearly belong to it.
-    for i, name in enumerate(names):
-        missing = [k for k in SHEETS if k not in sheets]
-        if not missing:
-            break
-        if i in named.values():
-            continue
-        grid = _load_grid(path, i, name)
-        for kind in missing:
-            raw = _to_raw_sheet(kind, name, grid, first_row=1)
-            if raw is not None and _looks_like(raw):
-                sheets[kind] = raw
-                break
-    return RawSurvey(str(path), sheets, names)
-
-
-def _load_grid(path: Path, index: int, name: str) -> pa.Table:
-    """One sheet, every cell as text, rows from Excel row 1 (leading blank rows kept)."""
-    import fastexcel
-
-    try:
-        reader = fastexcel.read_excel(str(path))
-        return reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string").to_arrow()
-    except Exception as exc:  # fastexcel raises several types; all mean "unreadable"
-        raise _unreadable(path, exc, sheet=name) from None
-
-
-def _looks_like(raw: RawSheet) -> bool:
-    """An unnamed sheet is taken only when its headers clearly belong to the kind."""
-    marks = {"households": {"area", "commune"}, "members": {"birth_date", "relation", "sex"}}
-    return len(marks[raw.kind] & set(raw.headers)) >= 2
-
-
-def _unreadable(path: Path, exc: Exception, sheet: str | None = None) -> InputFileError:
-    head = path.read_bytes()[:8] if path.exists() else b""
-    where = f" (sheet '{sheet}')" if sheet else ""
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return _fail(
-            path,
-            "workbook_locked",
-            "is password-protected or an old .xls saved under another name; "
-            "open it in Excel and save it as .xlsx without a password",
-            "có mật khẩu hoặc là tệp .xls cũ bị đổi tên; mở bằng Excel và lưu lại dạng .xlsx "
-            "không mật khẩu",
-        )
-    if not head.startswith(b"PK"):
-        return _fail(
-            path,
-            "not_a_workbook",
-            "is not an Excel workbook (.xlsx)",
-            "không phải tệp Excel (.xlsx)",
-        )
-    detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-    return _fail(
-        path,
-        "workbook_damaged",
-        f"the workbook is damaged and cannot be read{where}: {detail}",
-        f"tệp Excel bị hỏng, không đọc được{where}: {detail}",
-    )
-
-
 def _read_table_file(path: Path, notes: list[Text] | None = None) -> pa.Table:
     """A CSV or Parquet file as an Arrow text grid (header included as the first row).
 
@@ -280,15 +225,22 @@ def _read_table_file(path: Path, notes: list[Text] | None = None) -> pa.Table:
 
         table = pq.read_table(path)
         header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
-        body = pa.table(  # a column of lists or structs cannot be text: unreadable, one line
-            {f"c{i}": pc.cast(table.column(i), pa.string()) for i in range(table.num_columns)}
-        )
+        body = pa.table({f"c{i}": _as_text(table.column(i)) for i in range(table.num_columns)})
     except Exception as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise _fail(
             path, "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
         ) from None
     return pa.concat_tables([header, body])
+
+
+def _as_text(col: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+    """A Parquet column as text; a type Arrow cannot cast (a list, a struct, bytes that are
+    not UTF-8) is written out cell by cell, as the person would see it printed."""
+    try:
+        return pc.cast(col, pa.string())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        return pa.array([None if v is None else str(v) for v in col.to_pylist()], pa.string())
 
 
 def _pair_path(path: Path) -> Path | None:
@@ -334,7 +286,9 @@ def read_survey(
                 f"is a zip/workbook file named {suffix}",
                 f"không phải tệp {suffix}",
             )
-        return _read_xlsx(p)
+        from .read_xlsx import read_xlsx
+
+        return read_xlsx(p)
     if suffix in (".csv", ".parquet", ".txt"):
         return _read_pair(p, Path(members) if members else None)
     raise _fail(
@@ -345,205 +299,32 @@ def read_survey(
     )
 
 
-# ---------------------------------------------------------------- writing
+# ---------------------------------------------------------------- writing (mdpoverty.write)
 
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-# The outputs of one run written so far, when they are to land together (:func:`output_set`).
-_STAGED: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar(
-    "mdpoverty_staged_outputs", default=None
+from .write import (  # noqa: E402 - re-exported: io was both the reader and the writer
+    FORMATS,
+    atomic_path,
+    csv_text,
+    format_for,
+    neutralise,
+    output_set,
+    to_json,
+    to_numpy_bool,
+    write_table,
 )
 
-
-def _commit(tmp_path: Path, target: Path) -> None:
-    # mkstemp makes the file owner-only; the output gets the mode a plain open() would
-    # (or keeps the mode of the file it replaces), so a shared folder can still read it
-    os.chmod(tmp_path, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
-    os.replace(tmp_path, target)
-
-
-@contextlib.contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it into place only on success.
-
-    Inside :func:`output_set` the finished file waits, and lands with the run's other outputs.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    staged = _STAGED.get()
-    handed_over = False
-    try:
-        yield tmp_path
-        if staged is None:
-            _commit(tmp_path, target)
-        else:
-            staged.append((tmp_path, target))
-            handed_over = True  # output_set renames it, or removes it
-    finally:
-        if not handed_over:
-            with contextlib.suppress(FileNotFoundError):
-                tmp_path.unlink()
-
-
-@contextlib.contextmanager
-def output_set() -> Iterator[None]:
-    """The files written inside the block land together, or none of them does.
-
-    ``out.csv`` and its ``out.issues.csv`` (or every form of a report) are written to
-    temporary files first; only when all are complete are they renamed into place, one after
-    the other with SIGINT/SIGTERM/SIGHUP held back, so a killed run never leaves a new result
-    beside the previous run's issue table. A failure anywhere removes every temporary file
-    and touches no output.
-    """
-    staged: list[tuple[Path, Path]] = []
-    token = _STAGED.set(staged)
-    try:
-        yield
-    except BaseException:
-        for tmp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        raise
-    finally:
-        _STAGED.reset(token)
-    with _signals_held():
-        pending = list(staged)
-        try:
-            while pending:
-                _commit(*pending[0])
-                pending.pop(0)
-        except BaseException:
-            for tmp, _ in pending:
-                with contextlib.suppress(FileNotFoundError):
-                    tmp.unlink()
-            raise
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold back the signals that end a run for the few renames that must land together."""
-    import signal
-    import threading
-
-    held = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
-        threading.main_thread()
-    ):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-FORMATS = ("csv", "xlsx", "parquet", "json")
-
-
-_RISKY = r"^[=+\-@\t\r]"
-_NUMBER = r"^[+-]?\d[\d.,]*$"  # a signed number is data, not a formula
-_NOT_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # control characters XML cannot hold
-
-
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with a quote, and replace
-    control characters (which an xlsx cannot hold, and a terminal may obey) with U+FFFD."""
-    out = frame.copy(deep=False)
-    for col in out.columns:
-        s = out[col]
-        if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-            continue
-        text = s.astype("string")
-        arr = pa.array(text)
-        if pc.any(pc.match_substring_regex(arr, _NOT_XML)).as_py():  # fuzz: xlsx writer crashed
-            arr = pc.replace_substring_regex(arr, _NOT_XML, "\ufffd")
-            text = pd.Series(arr.to_pandas(), index=s.index, dtype="string")
-            out[col] = text
-        risky = pc.and_(
-            pc.match_substring_regex(arr, _RISKY), pc.invert(pc.match_substring_regex(arr, _NUMBER))
-        )
-        if pc.any(risky).as_py():
-            mask = risky.fill_null(False).to_numpy(zero_copy_only=False)
-            out[col] = text.where(~mask, "'" + text)
-    return out
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    import pyarrow.csv as pacsv
-
-    table = pa.Table.from_pandas(neutralise(frame), preserve_index=False)
-    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """CSV for stdout: neutralised as the files are, booleans ``true``/``false`` as the files
-    and JSON have them, quotes only where a value needs them (so ``cut -d,`` works)."""
-    out = neutralise(frame)
-    for col in out.columns:
-        if pd.api.types.is_bool_dtype(out[col].dtype):
-            out[col] = out[col].astype("boolean").map({True: "true", False: "false"})
-    return out.to_csv(index=False)
-
-
-def format_for(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
-    """The output format: ``fmt`` if given, else the path's suffix; CSV for no suffix.
-
-    A suffix that names no format we write (``.xls``, ``.docx``) is refused rather than
-    guessed: CSV text saved as ``ketqua.xls`` is not what the officer who typed it expects.
-    """
-    if fmt:
-        return fmt
-    suffix = Path(path).suffix.lower().lstrip(".") if path else ""
-    if not suffix or suffix in FORMATS:
-        return suffix or "csv"
-    raise UsageError(
-        f"{path}: cannot tell the output format from '.{suffix}'; name the file .xlsx, .csv, "
-        ".parquet or .json, or give --format",
-        f"{path}: không xác định được định dạng ghi từ đuôi '.{suffix}'; đặt tên tệp .xlsx, "
-        ".csv, .parquet hoặc .json, hoặc dùng --format",
-    )
-
-
-def write_table(
-    frame: pd.DataFrame,
-    path: str | os.PathLike[str],
-    fmt: str | None = None,
-    xlsx_writer: Callable[[Path], None] | None = None,
-) -> Path:
-    """Write one table atomically in the format of its suffix (or ``fmt``)."""
-    fmt = format_for(path, fmt)
-    with atomic_path(path) as tmp:
-        if fmt == "csv":
-            _write_csv(frame, tmp)
-        elif fmt == "json":
-            tmp.write_text(to_json(frame), encoding="utf-8")
-        elif fmt == "parquet":
-            frame.to_parquet(tmp, index=False, engine="pyarrow")
-        elif fmt == "xlsx":
-            if xlsx_writer is None:
-                from .excel import write_tables
-
-                write_tables({"data": frame}, tmp)
-            else:
-                xlsx_writer(tmp)
-        else:
-            raise ValueError(f"unknown format {fmt!r}")
-    return Path(path)
-
-
-def to_json(frame: pd.DataFrame) -> str:
-    """Records JSON with nulls for missing values and ISO dates."""
-    return frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1)
-
-
-def to_numpy_bool(s: pd.Series) -> np.ndarray:
-    return s.fillna(False).to_numpy(dtype=bool)
+__all__ = [
+    "FORMATS",
+    "RawSheet",
+    "RawSurvey",
+    "atomic_path",
+    "csv_text",
+    "format_for",
+    "neutralise",
+    "output_set",
+    "read_survey",
+    "text_grid",
+    "to_json",
+    "to_numpy_bool",
+    "write_table",
+]

@@ -177,7 +177,7 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
             )
 
 
-def check_xlsx(path: str | os.PathLike[str]) -> None:
+def check_xlsx(path: str | os.PathLike[str]) -> dict[str, list[tuple[int, int, int, int]]]:
     """Refuse a zip bomb, XML entity declarations or a far-flung sheet before reading.
 
     Does nothing for a file that is not a zip (an old ``.xls``, a text file): the reader's own
@@ -188,33 +188,38 @@ def check_xlsx(path: str | os.PathLike[str]) -> None:
 
     Every part is held to the size the zip declares for it, and the declared sizes to
     :data:`MAX_UNCOMPRESSED_BYTES` in total, so the real total is held to it too.
+
+    Returns the merged ranges each part declares (part name -> 0-based ``(row0, col0, row1,
+    col1)``), found in the same pass: the reader spreads a merged cell's value over its range.
     """
     p = Path(path)
     try:
         with p.open("rb") as fh:
             if fh.read(2) != b"PK":
-                return
+                return {}
     except OSError:
-        return  # the reader reports a file it cannot open
+        return {}  # the reader reports a file it cannot open
     infos = _directory(p)
     _check_directory(p, infos)
     parts = [i for i in infos if not i.is_dir()]
     large = [i for i in parts if max(i.file_size, i.compress_size) >= PARALLEL_MIN_BYTES]
     if len(large) < 2:
-        for info in parts:
-            _check_part(p, info)
-        return
+        return {info.filename: m for info in parts if (m := _check_part(p, info))}
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=min(THREADS, len(parts))) as pool:
         futures = [pool.submit(_check_part, p, info) for info in parts]
+        merges = {}
         try:
-            for future in futures:  # the first hostile part in zip order is the one reported
-                future.result()
+            for info, future in zip(parts, futures, strict=True):
+                # the first hostile part in zip order is the one reported
+                if m := future.result():
+                    merges[info.filename] = m
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
+    return merges
 
 
 __all__ = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ import pandas as pd
 
 from .errors import CHECKS, Text, message
 from .io import RawSheet, RawSurvey
+from .layout import SKIP_CHECKS
 from .schema import (
     HOUSEHOLDS,
     MEMBERS,
@@ -359,12 +360,71 @@ def _typed_frame(raw: RawSheet | None, sheet_name: str, issues: Issues) -> pd.Da
         if col.name not in raw.frame:
             continue
         parsed = _parse_column(raw, col, issues, hh_ids)
+        for code, header, cells in raw.twins:
+            if code == col.name:
+                parsed = _twin_check(raw, col, parsed, header, cells, issues, hh_ids)
         if isinstance(parsed, pd.DataFrame):
             for part in ("year", "month", "day"):
                 out[f"{col.name}_{part}"] = parsed[part]
         else:
             out[col.name] = parsed
     return pd.DataFrame(out, index=raw.frame.index)
+
+
+def _twin_check(
+    raw: RawSheet,
+    col: Column,
+    parsed: pd.Series | pd.DataFrame,
+    header: str,
+    cells: pd.Series,
+    issues: Issues,
+    hh_ids: pd.Series,
+) -> pd.Series | pd.DataFrame:
+    """A column given twice, compared as read ("1.500.000" and 1500000 agree): where both
+    copies hold a value and the values differ, an error on that row (its household is not
+    classed from either copy); where only the copy holds one, it is read; when nothing
+    contradicts, one warning on the copy's header. Returns the column as read."""
+    twin = replace(raw, frame=pd.DataFrame({col.name: cells}), headers={col.name: header})
+    other = _parse_column(twin, col, Issues(), hh_ids)
+    a = parsed if isinstance(parsed, pd.DataFrame) else parsed.to_frame()
+    b = other if isinstance(other, pd.DataFrame) else other.to_frame()
+    a_na = a.isna().all(axis=1).to_numpy()
+    b_na = b.isna().all(axis=1).to_numpy()
+    same = np.ones(len(a), dtype=bool)
+    for x, y in zip(a.columns, b.columns, strict=True):
+        u, v = a[x].astype(object), b[y].astype(object)
+        same &= ((u == v) | (u.isna() & v.isna())).fillna(False).to_numpy(bool)
+    differ = ~a_na & ~b_na & ~same
+    first = raw.frame[col.name]
+    if differ.any():
+        issues.add(
+            "duplicate_column_differs",
+            sheet=raw.name,
+            rows=raw.frame.index[differ],
+            column=header,
+            field=col.name,
+            values=cells[differ],
+            household_ids=hh_ids[differ],
+            expected=first[differ].astype(object).where(first[differ].notna(), "").to_numpy(),
+            detail=raw.headers.get(col.name, col.name),
+        )
+    else:
+        issues.add(
+            "duplicate_column",
+            sheet=raw.name,
+            rows=raw.header_row,
+            column=header,
+            values=header,
+            expected=raw.headers.get(col.name, col.name),
+        )
+    take = a_na & ~b_na
+    if not take.any():
+        return parsed
+    if isinstance(parsed, pd.DataFrame):
+        out = parsed.copy()
+        out[take] = other[take].to_numpy()
+        return out
+    return parsed.where(~take, other)
 
 
 def _structure_checks(survey: RawSurvey, issues: Issues) -> None:
@@ -398,15 +458,8 @@ def _structure_checks(survey: RawSurvey, issues: Issues) -> None:
                 values=header,
                 detail=hint,
             )
-        for header, first in raw.repeated:
-            issues.add(
-                "duplicate_column",
-                sheet=raw.name,
-                rows=raw.header_row,
-                column=header,
-                values=header,
-                expected=first,
-            )
+        for reason, (rows, previews) in raw.skipped.items():
+            issues.add(SKIP_CHECKS[reason], sheet=raw.name, rows=rows, values=previews)
         if raw.frame.empty:
             issues.add("empty_sheet", sheet=raw.name, rows=raw.header_row)
 
