@@ -19,9 +19,12 @@ from .cli_common import (
     _emit,
     _issue_summary,
     _sibling,
+    annotate_options,
+    annotate_path,
     common_options,
     handled,
     survey_options,
+    write_annotated,
 )
 from .errors import CHECKS, UsageError
 from .io import format_for, write_table
@@ -39,8 +42,11 @@ def main() -> None:
 @main.command(epilog=EXIT_HELP)
 @survey_options
 @common_options
+@annotate_options
 @handled
-def classify(survey, members, standard, as_of, output, fmt, lang, quiet, verbose) -> int:
+def classify(
+    survey, members, standard, as_of, output, fmt, lang, quiet, verbose, annotate, annotate_to
+) -> int:
     """Validate SURVEY and class every household (poor, near_poor, average, not_poor).
 
     Writes one row per household, in input order. With -o out.xlsx the workbook also has a
@@ -48,6 +54,7 @@ def classify(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
     (out.issues.csv). Without -o: a table on a terminal, CSV when piped.
     """
     con = Console(verbose - quiet, lang)
+    marked = annotate_path(survey, annotate, annotate_to)
     with con.status("Đang phân loại…" if lang == "vi" else "Classifying…"):
         result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     out = result.households
@@ -66,6 +73,7 @@ def classify(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
             write_table(result.issues, _sibling(path, "issues"), fmt)
     else:
         _emit(result.summary() if fmt is None and sys.stdout.isatty() else out, fmt, "mdpoverty")
+    write_annotated(con, survey, marked, result.issues)
     _report(con, result, output)
     return (
         Exit.OK
@@ -96,8 +104,11 @@ def _report(con: Console, result: core.Result, output: str | None) -> None:
 @main.command(epilog=EXIT_HELP)
 @survey_options
 @common_options
+@annotate_options
 @handled
-def validate(survey, members, standard, as_of, output, fmt, lang, quiet, verbose) -> int:
+def validate(
+    survey, members, standard, as_of, output, fmt, lang, quiet, verbose, annotate, annotate_to
+) -> int:
     """Check SURVEY and list every problem, located to the sheet, Excel row and column.
 
     Columns: sheet, row (as Excel shows it), column (the header as written), value, check,
@@ -105,6 +116,7 @@ def validate(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
     "error" means the household cannot be classed; "warning" does not block it.
     """
     con = Console(verbose - quiet, lang)
+    marked = annotate_path(survey, annotate, annotate_to)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     issues = result.issues
     if output:
@@ -112,6 +124,7 @@ def validate(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
     else:
         shown = issues[["sheet", "row", "column", "value", "check", "severity", "message"]]
         _emit(shown if fmt is None and sys.stdout.isatty() else issues, fmt, "issues")
+    write_annotated(con, survey, marked, issues)
     _report(con, result, output)
     return Exit.DATA if (issues["severity"] == "error").any() else Exit.OK
 
