@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import re
+import struct
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -485,8 +486,32 @@ class Styles:
 # ---------------------------------------------------------------- a marked sheet, streamed
 
 
+def _restyle_in_place(row_xml: bytes, row: int, cols: dict[int, Mark], styles: Styles):
+    """The common case, quickly: every marked cell is there, written ``<c r="B17" ...``."""
+    out, at = [], 0
+    for col in sorted(cols):
+        p = row_xml.find(b'<c r="%s%d"' % (col_letters(col).encode(), row), at)
+        if p == -1:
+            return None
+        q = row_xml.find(b">", p)
+        tag = row_xml[p:q]
+        if tag.endswith(b"/"):
+            tag = tag[:-1]
+        sm = _ATTR_S.search(tag)
+        new = styles.marked(int(sm.group(1)) if sm else 0, cols[col].severity)
+        tag = (
+            tag[: sm.start()] + b's="%d"' % new + tag[sm.end() :] if sm else tag + b' s="%d"' % new
+        )
+        out += [row_xml[at:p], tag + (b"/" if row_xml[q - 1 : q] == b"/" else b"")]
+        at = q
+    return b"".join(out) + row_xml[at:]
+
+
 def _edit_row(row_xml: bytes, row: int, cols: dict[int, Mark], styles: Styles) -> bytes:
     """One ``<row>`` with its marked cells given a marked format (blank ones inserted)."""
+    fast = _restyle_in_place(row_xml, row, cols, styles)
+    if fast is not None:
+        return fast
     tag_end = row_xml.find(b">")
     open_tag = row_xml[: tag_end + 1]
     body = b"" if open_tag.endswith(b"/>") else row_xml[tag_end + 1 : -len(b"</row>")]
@@ -547,112 +572,102 @@ def edit_sheet(
     unselect: bool,
 ) -> Iterator[bytes]:
     """Stream a worksheet's XML with its marked rows edited, the tab unselected (the issue
-    sheet is the selected one) and a ``<legacyDrawing>`` for the comments."""
+    sheet is the selected one) and a ``<legacyDrawing>`` for the comments.
+
+    Rows are found by their ``r="N"`` attribute with ``bytes.find``; the text between marked
+    rows is passed on as it is, so the cost is one pass over the XML."""
     targets = sorted(marks)
     ti = 0
-    buf = b""
-    head_done = False
-    in_tail = False
+    buf, pos = b"", 0  # unsent text is buf[pos:]
     it = iter(chunks)
     exhausted = False
-    while True:
-        if not exhausted:
-            chunk = next(it, None)
-            if chunk is None:
-                exhausted = True
-            else:
-                buf += chunk
-        if not head_done:
-            p = buf.find(b"<sheetData")
-            if p == -1:
-                if exhausted:
-                    raise Fallback("sheet without <sheetData>")
+
+    def more() -> bool:
+        nonlocal buf, pos, exhausted
+        chunk = next(it, None)
+        if chunk is None:
+            exhausted = True
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
+
+    # the head, up to and including <sheetData>
+    while (p := buf.find(b"<sheetData")) == -1 or buf.find(b">", p) == -1:
+        if not more():
+            raise Fallback("sheet without <sheetData>")
+    q = buf.find(b">", p)
+    head = buf[:p]
+    if b"<worksheet" not in head:
+        raise Fallback("worksheet XML with namespace prefixes")
+    if unselect:
+        head = re.sub(rb'\stabSelected="(?:1|true)"', b"", head)
+    yield head
+    yield buf[p : q + 1]
+    pos = q + 1
+    empty = buf[q - 1 : q] == b"/"  # <sheetData/>: no rows at all
+    # the marked rows
+    while ti < len(targets) and not empty:
+        r = targets[ti]
+        key = b' r="%d"' % r
+        p = buf.find(key, pos)
+        while p != -1:
+            start = buf.rfind(b"<", pos, p)
+            if start != -1 and buf[start : start + 5] in (b"<row ", b"<row\t", b"<row\n"):
+                break
+            p = buf.find(key, p + 1)
+        if p == -1:
+            last = buf.rfind(b"<row", pos)
+            m = _ROW_TAG.match(buf, last) if last != -1 else None
+            if (m and int(m.group(1)) > r) or buf.find(b"</sheetData>", pos) != -1:
+                ti += 1  # no such row in the sheet: nothing to mark there
                 continue
-            q = buf.find(b">", p)
-            if q == -1:
-                continue
-            head = buf[:p]
-            if b"<worksheet" not in head:
-                raise Fallback("worksheet XML with namespace prefixes")
-            if unselect:
-                head = re.sub(rb'\stabSelected="(?:1|true)"', b"", head)
-            if buf[q - 1 : q] == b"/":  # <sheetData/>: no rows
-                yield head + b"<sheetData/>"
-                buf = buf[q + 1 :]
-                in_tail = True
-            else:
-                yield head + buf[p : q + 1]
-                buf = buf[q + 1 :]
-            head_done = True
-        if not in_tail:
-            progressed = True
-            while progressed and ti < len(targets):
-                progressed = False
-                r = targets[ti]
-                key = b' r="%d"' % r
-                p = buf.find(key)
-                while p != -1:
-                    start = buf.rfind(b"<", 0, p)
-                    if buf[start : start + 5] in (b"<row ", b"<row\t", b"<row\n"):
-                        break
-                    p = buf.find(key, p + 1)
-                if p == -1:
-                    last = buf.rfind(b"<row")
-                    m = _ROW_TAG.match(buf, last) if last != -1 else None
-                    if (m and int(m.group(1)) > r) or (exhausted or b"</sheetData>" in buf):
-                        ti += 1  # no such row in the sheet: nothing to mark there
-                        progressed = True
-                        continue
-                    if last > 0:
-                        yield buf[:last]
-                        buf = buf[last:]
-                    break
-                tag_end = buf.find(b">", p)
-                if tag_end == -1:
-                    break
-                if buf[tag_end - 1 : tag_end] == b"/":
-                    end = tag_end + 1
-                else:
-                    e = buf.find(b"</row>", tag_end)
-                    if e == -1:
-                        yield buf[:start]
-                        buf = buf[start:]
-                        break
-                    end = e + len(b"</row>")
-                yield buf[:start]
-                yield _edit_row(buf[start:end], r, marks[r], styles)
-                buf = buf[end:]
-                ti += 1
-                progressed = True
-            if ti >= len(targets):
-                e = buf.find(b"</sheetData>")
-                if e == -1:
-                    if exhausted:
-                        raise Fallback("sheet XML ends inside <sheetData>")
-                    cut = max(0, len(buf) - 16)
-                    yield buf[:cut]
-                    buf = buf[cut:]
-                    continue
-                yield buf[: e + len(b"</sheetData>")]
-                buf = buf[e + len(b"</sheetData>") :]
-                in_tail = True
-            elif exhausted:
+            if last > pos:
+                yield buf[pos:last]
+                pos = last
+            if not more():
                 raise Fallback("sheet XML ends before its marked rows")
+            continue
+        tag_end = buf.find(b">", p)
+        end = -1
+        if tag_end != -1:
+            if buf[tag_end - 1 : tag_end] == b"/":
+                end = tag_end + 1
             else:
-                continue
-        if in_tail:
-            if not exhausted:
-                continue  # the tail (merged cells, validation, page setup...) is small: gather it
-            if legacy_rid:
-                if b"<legacyDrawing" in buf:
-                    raise Fallback("sheet already has a legacy drawing")
-                at = min((i for i in (buf.find(t) for t in _TAIL_AFTER) if i != -1), default=-1)
-                if at == -1:
-                    raise Fallback("sheet XML without </worksheet>")
-                el = f'<legacyDrawing xmlns:r="{NS_REL}" r:id="{legacy_rid}"/>'.encode()
-                buf = buf[:at] + el + buf[at:]
-            yield buf
-            return
+                e = buf.find(b"</row>", tag_end)
+                end = e + len(b"</row>") if e != -1 else -1
+        if end == -1:  # the row goes on in the next chunk
+            yield buf[pos:start]
+            pos = start
+            if not more():
+                raise Fallback("sheet XML ends inside a row")
+            continue
+        yield buf[pos:start]
+        yield _edit_row(buf[start:end], r, marks[r], styles)
+        pos = end
+        ti += 1
+    # the rest of sheetData, passed on; then the tail
+    while not empty and (e := buf.find(b"</sheetData>", pos)) == -1:
+        cut = max(pos, len(buf) - 16)
+        yield buf[pos:cut]
+        pos = cut
+        if not more():
+            raise Fallback("sheet XML ends inside <sheetData>")
+    if not empty:
+        yield buf[pos : e + len(b"</sheetData>")]
+        pos = e + len(b"</sheetData>")
+    while more():  # the tail (merged cells, validation, page setup...) is small: gather it
+        pass
+    tail = buf[pos:]
+    if legacy_rid:
+        if b"<legacyDrawing" in tail:
+            raise Fallback("sheet already has a legacy drawing")
+        at = min((i for i in (tail.find(t) for t in _TAIL_AFTER) if i != -1), default=-1)
+        if at == -1:
+            raise Fallback("sheet XML without </worksheet>")
+        el = f'<legacyDrawing xmlns:r="{NS_REL}" r:id="{legacy_rid}"/>'.encode()
+        tail = tail[:at] + el + tail[at:]
+    yield tail
 
 
 # ---------------------------------------------------------------- comments and the issue sheet
@@ -702,6 +717,41 @@ def vml_xml(cells: list[tuple[int, int, Mark]], block: int) -> bytes:
     return "".join(out).encode()
 
 
+def _clean(values: pd.Series) -> list[object]:
+    return [
+        None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+        for v in values.tolist()
+    ]
+
+
+def issue_rows(issues: pd.DataFrame, refs: list[str | None], lang: str) -> list[tuple]:
+    """The issue sheet's rows: (sheet, row, column, cell, household, value, severity, message,
+    fix), errors first, then in the issue table's order (those with a cell first)."""
+    n = len(issues)
+    col = {c: _clean(issues[c]) if c in issues.columns else [None] * n for c in issues.columns}
+    msg = col.get(f"message_{lang}") or col.get("message") or [None] * n
+    empty = [None] * n
+    rows = [None if r is None else int(r) for r in col.get("row", empty)]
+    fixes = [_fix(str(c), lang) for c in col.get("check", empty)]
+    sev = col.get("severity", empty)
+    out = [
+        (
+            col["sheet"][i],
+            rows[i],
+            col["column"][i],
+            refs[i],
+            col.get("household_id", empty)[i],
+            col["value"][i],
+            sev[i],
+            msg[i],
+            fixes[i],
+        )
+        for i in range(n)
+    ]
+    order = sorted(range(n), key=lambda i: (sev[i] != "error", refs[i] is None))
+    return [out[i] for i in order]
+
+
 def _cell(ref: str, value: object, style: int) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return f'<c r="{ref}" s="{style}"/>'
@@ -741,28 +791,18 @@ def issue_sheet_xml(
         + "</row>"
     ]
     links = []
-    order = sorted(
-        range(len(issues)),
-        key=lambda i: (issues["severity"].iat[i] != "error", refs[i] is None),
-    )
-    msg_col = f"message_{lang}" if f"message_{lang}" in issues.columns else "message"
-    for n, i in enumerate(order, start=2):
-        iss = issues.iloc[i]
-        ref = refs[i]
-        row = iss["row"]
+    listed = issue_rows(issues, refs, lang)
+    for n, (sheet, row, column, ref, hid, value, sev, message, fix) in enumerate(listed, start=2):
         values = [
-            (iss["sheet"], s_text),
-            (int(row) if pd.notna(row) else None, s_text),
-            (iss["column"], s_wrap),
+            (sheet, s_text),
+            (row, s_text),
+            (column, s_wrap),
             (ref, s_link),
-            (iss.get("household_id"), s_text),
-            (iss["value"], s_wrap),
-            (
-                SEVERITY[lang].get(iss["severity"], iss["severity"]),
-                s_sev.get(iss["severity"], s_text),
-            ),
-            (iss[msg_col], s_wrap),
-            (_fix(iss["check"], lang), s_wrap),
+            (hid, s_text),
+            (value, s_wrap),
+            (SEVERITY[lang].get(sev, sev), s_sev.get(sev, s_text)),
+            (message, s_wrap),
+            (fix, s_wrap),
         ]
         rows.append(
             f'<row r="{n}">'
@@ -771,10 +811,9 @@ def issue_sheet_xml(
         )
         if ref:
             links.append(
-                f'<hyperlink ref="D{n}" location="{esc(sheet_ref(iss["sheet"], ref))}"'
-                f' display="{ref}"/>'
+                f'<hyperlink ref="D{n}" location="{esc(sheet_ref(sheet, ref))}" display="{ref}"/>'
             )
-    last = len(order) + 1
+    last = len(listed) + 1
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(WIDTHS, 1)
     )
@@ -964,18 +1003,57 @@ def _info(name: str, like: zipfile.ZipInfo | None = None) -> zipfile.ZipInfo:
 
 
 def _copy(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """An untouched part, inflated and deflated again in pieces (never whole in memory)."""
-    with zin.open(info) as fh, zout.open(_info(info.filename, info), "w", force_zip64=True) as out:
-        while chunk := fh.read(CHUNK):
-            out.write(chunk)
+    """An untouched part, its compressed bytes copied as they are (no inflate, no deflate)."""
+    try:
+        _copy_raw(zin, zout, info)
+    except (AttributeError, struct.error, OSError, ValueError):  # zipfile internals changed
+        with (
+            zin.open(info) as fh,
+            zout.open(_info(info.filename, info), "w", force_zip64=True) as out,
+        ):
+            while chunk := fh.read(CHUNK):
+                out.write(chunk)
+
+
+def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one member's compressed bytes through ``zipfile``'s own bookkeeping (what
+    ``ZipFile.open(..., "w")`` does, without the compressor). The CRC and sizes are those the
+    safety check held the part to; the copy is byte for byte."""
+    fin = zin.fp
+    fin.seek(info.header_offset)
+    local = fin.read(30)
+    if local[:4] != b"PK\x03\x04" or info.flag_bits & 0x01:
+        raise ValueError("bad local header, or an encrypted member")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    fin.seek(info.header_offset + 30 + name_len + extra_len)
+    new = zipfile.ZipInfo(info.filename, info.date_time)
+    new.compress_type = info.compress_type
+    new.external_attr = info.external_attr
+    new.create_system = info.create_system
+    new.CRC = info.CRC
+    new.compress_size = info.compress_size
+    new.file_size = info.file_size
+    new.flag_bits = info.flag_bits & ~0x08  # sizes in the header: no data descriptor
+    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    new.header_offset = zout.fp.tell()
+    zout.fp.write(new.FileHeader(zip64))
+    left = info.compress_size
+    while left:
+        chunk = fin.read(min(CHUNK, left))
+        if not chunk:
+            raise ValueError("truncated member")
+        zout.fp.write(chunk)
+        left -= len(chunk)
+    zout.filelist.append(new)
+    zout.NameToInfo[new.filename] = new
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True
 
 
 # ---------------------------------------------------------------- fallback: openpyxl
 
 
 def _openpyxl_annotate(source: Path, tmp: Path, issues: pd.DataFrame, lang: str) -> Annotated:
-    from copy import copy
-
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -1006,34 +1084,17 @@ def _openpyxl_annotate(source: Path, tmp: Path, issues: pd.DataFrame, lang: str)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="FFD9D9D9")
-    msg_col = f"message_{lang}" if f"message_{lang}" in issues.columns else "message"
-    order = sorted(
-        range(len(issues)), key=lambda i: (issues["severity"].iat[i] != "error", refs[i] is None)
-    )
-    for i in order:
-        iss = issues.iloc[i]
-        row = iss["row"]
-        ws.append(
-            [
-                iss["sheet"],
-                int(row) if pd.notna(row) else None,
-                iss["column"],
-                refs[i],
-                iss.get("household_id"),
-                None if pd.isna(iss["value"]) else str(iss["value"]),
-                SEVERITY[lang].get(iss["severity"], iss["severity"]),
-                iss[msg_col],
-                _fix(iss["check"], lang),
-            ]
-        )
+    for sheet, row, column, ref, hid, value, sev, message, fix in issue_rows(issues, refs, lang):
+        value = None if value is None else str(value)
+        ws.append([sheet, row, column, ref, hid, value, SEVERITY[lang].get(sev, sev), message, fix])
         line = ws.max_row
-        ws.cell(line, 7).fill = PatternFill("solid", fgColor=FILLS.get(iss["severity"], "FFFFFFFF"))
-        if refs[i]:
+        ws.cell(line, 7).fill = PatternFill("solid", fgColor=FILLS.get(sev, "FFFFFFFF"))
+        if ref:
             link = ws.cell(line, 4)
-            link.hyperlink = "#" + sheet_ref(iss["sheet"], refs[i])
+            link.hyperlink = "#" + sheet_ref(sheet, ref)
             link.font = Font(underline="single", color="FF0563C1")
-        for c in (8, 9):
-            ws.cell(line, c).alignment = copy(Alignment(wrap_text=True, vertical="top"))
+        for c in (3, 6, 8, 9):
+            ws.cell(line, c).alignment = Alignment(wrap_text=True, vertical="top")
     for i, w in enumerate(WIDTHS, 1):
         ws.column_dimensions[col_letters(i)].width = w
     ws.freeze_panes = "A2"
