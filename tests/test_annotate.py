@@ -213,7 +213,7 @@ def test_annotating_over_the_survey_is_refused(tmp_path: Path) -> None:
 
 def test_library_call(errors_survey: Path, tmp_path: Path) -> None:
     import mdpoverty
-    from mdpoverty.annotate import annotate_workbook
+    from mdpoverty.write.annotate import annotate_workbook
 
     issues = mdpoverty.validate(errors_survey, as_of=dt.date(2025, 10, 9))
     done = annotate_workbook(errors_survey, tmp_path / "x.xlsx", issues, lang="en")

@@ -229,7 +229,7 @@ def annotate_path(survey: str, annotate: bool, annotate_to: str | None) -> Path 
     """Where the annotated copy goes, checked before any work (None: not asked for)."""
     if not (annotate or annotate_to):
         return None
-    from .annotate import annotate_target
+    from .write.annotate import annotate_target
 
     return annotate_target(survey, annotate_to)
 
@@ -237,7 +237,7 @@ def annotate_path(survey: str, annotate: bool, annotate_to: str | None) -> Path 
 def write_annotated(con: Console, survey: str, target: Path | None, issues: pd.DataFrame) -> None:
     if target is None:
         return
-    from .annotate import annotate_workbook
+    from .write.annotate import annotate_workbook
 
     with con.status("Đang đánh dấu lỗi…" if con.lang == "vi" else "Marking the issues…"):
         done = annotate_workbook(survey, target, issues, lang=con.lang)
