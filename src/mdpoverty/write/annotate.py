@@ -44,6 +44,7 @@ from .issue_parts import (
     issue_rows,
     issue_sheet_xml,
     sheet_title,
+    vml_blocks,
     vml_xml,
 )
 from .ooxml import Fallback, col_letters, sheet_ref
@@ -189,7 +190,8 @@ def _zip_annotate(source: Path, tmp: Path, issues: pd.DataFrame, lang: str) -> A
         overrides: list[tuple[str, str]] = []
         edits: dict[str, tuple[str | None, bool]] = {}  # sheet part -> (legacy rel id, unselect)
         taken = set(names)
-        for k, s in enumerate(sheets, start=1):
+        block = 100  # VML shape-id blocks, far from any a workbook without drawings uses
+        for s in sheets:
             cells = marks.get(s.part)
             if cells:
                 cpart, n = ooxml.free_name(taken, "xl/comments{}.xml")
@@ -199,7 +201,8 @@ def _zip_annotate(source: Path, tmp: Path, issues: pd.DataFrame, lang: str) -> A
                 rid_v = ooxml.rel_id((r["Id"] for r in sheet_rels[s.part]), 2)
                 flat = sorted(((r, c, m) for r, cols in cells.items() for c, m in cols.items()))
                 new_parts[cpart] = comments_xml([(f"{col_letters(c)}{r}", m) for r, c, m in flat])
-                new_parts[vpart] = vml_xml(flat, 100 + k)
+                new_parts[vpart] = vml_xml(flat, block)
+                block += vml_blocks(len(flat))
                 rels_name = ooxml.rels_name(s.part)
                 new_parts[rels_name] = ooxml.add_rels(
                     zin.read(rels_name) if rels_name in names else None,

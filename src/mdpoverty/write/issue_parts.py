@@ -55,13 +55,22 @@ def comments_xml(cells: list[tuple[str, Mark]]) -> bytes:
     return "".join(out).encode()
 
 
+def vml_blocks(n_comments: int) -> int:
+    """Shape-id blocks of 1,024 a drawing of ``n_comments`` shapes takes."""
+    return n_comments // 1024 + 1
+
+
 def vml_xml(cells: list[tuple[int, int, Mark]], block: int) -> bytes:
-    """The legacy drawing Excel needs to show the comments (shape per comment, hidden)."""
+    """The legacy drawing Excel needs to show the comments (shape per comment, hidden).
+
+    Shape ids lie in the id blocks the drawing claims (``o:idmap``: blocks of 1,024 from
+    ``block``), which must not overlap another drawing's."""
+    blocks = ",".join(str(b) for b in range(block, block + vml_blocks(len(cells))))
     out = [
         '<xml xmlns:v="urn:schemas-microsoft-com:vml"'
         ' xmlns:o="urn:schemas-microsoft-com:office:office"'
         ' xmlns:x="urn:schemas-microsoft-com:office:excel">'
-        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{block}"/></o:shapelayout>'
+        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{blocks}"/></o:shapelayout>'
         '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202"'
         ' path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
         '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
