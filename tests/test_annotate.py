@@ -157,6 +157,7 @@ def test_formatting_merges_widths_validation_and_other_sheets_survive(
     assert ws[f"{income}5"].fill.fgColor.rgb == RED and ws[f"{income}5"].value == -5
     assert ws[f"{commune}6"].fill.fgColor.rgb == RED and ws[f"{commune}6"].comment is not None
     assert ws["A4"].fill.fgColor.rgb != RED  # an unmarked cell keeps its (no) fill
+    assert [w.title for w in wb.worksheets if w.sheet_view.tabSelected] == ["Lỗi cần sửa"]
     if comment:  # the officer's own comments are kept
         assert ws["A4"].comment.text == "đã kiểm tra tại nhà"
         assert "hỏi lại thu nhập" in ws["E5"].comment.text
@@ -209,6 +210,27 @@ def test_annotating_over_the_survey_is_refused(tmp_path: Path) -> None:
     res = run("validate", str(survey), "--annotate-to", str(survey))
     assert res.exit_code == Exit.USAGE
     assert survey.read_bytes() == before
+
+
+def test_existing_comments_take_the_openpyxl_road_and_say_so(tmp_path: Path) -> None:
+    from mdpoverty.write.annotate import annotate_workbook
+
+    survey = _decorated_workbook(tmp_path / "xa.xlsx", comment=True)
+    import mdpoverty
+
+    done = annotate_workbook(survey, tmp_path / "x.xlsx", mdpoverty.validate(survey))
+    assert done.engine == "openpyxl" and "comments" in done.note
+    res = run("validate", str(survey), "--annotate", "-v")
+    assert "openpyxl" in res.stderr
+
+
+def test_unwritable_target_is_one_line_exit_2(tmp_path: Path) -> None:
+    survey = write_workbook(tmp_path / "s.xlsx", [hh_row("H1")], [m_row("H1")])
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = run("validate", str(survey), "--annotate-to", str(blocker / "out.xlsx"))
+    assert res.exit_code == Exit.USAGE
+    assert res.stderr.count("\n") == 1 and "out.xlsx" in res.stderr
 
 
 def test_library_call(errors_survey: Path, tmp_path: Path) -> None:

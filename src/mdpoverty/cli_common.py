@@ -245,3 +245,5 @@ def write_annotated(con: Console, survey: str, target: Path | None, issues: pd.D
         f"{target}: {done.marked_cells} cells marked, {done.listed} issues listed",
         f"{target}: đã đánh dấu {done.marked_cells} ô, liệt kê {done.listed} lỗi",
     )
+    if done.engine != "zip":
+        con.say(f"  (written with openpyxl: {done.note})", f"  (ghi bằng openpyxl: {done.note})", 1)

@@ -29,7 +29,7 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 
-from ..errors import UsageError
+from ..errors import MdpovertyError, UsageError
 from . import ooxml
 from .issue_parts import (
     AUTHOR,
@@ -61,6 +61,7 @@ class Annotated:
     marked_cells: int
     listed: int
     engine: str  # "zip" (the fast rewrite) or "openpyxl"
+    note: str = ""  # why openpyxl was used
 
 
 def annotate_target(survey: str | Path, path: str | Path | None = None) -> Path:
@@ -322,11 +323,19 @@ def annotate_workbook(
     check_xlsx(source)  # zip bombs, XML entities, far cells: refused before anything inflates
     lang = lang if lang in SHEET_TITLE else "vi"
     issues = issues.reset_index(drop=True)
-    with atomic_path(target) as tmp:
-        try:
-            done = _zip_annotate(source, tmp, issues, lang)
-        except (Fallback, ET.ParseError, KeyError, ValueError, IndexError, AttributeError):
-            done = _openpyxl_annotate(source, tmp, issues, lang)
+    try:
+        with atomic_path(target) as tmp:
+            try:
+                done = _zip_annotate(source, tmp, issues, lang)
+            except (Fallback, ET.ParseError, KeyError, ValueError, IndexError) as exc:
+                # a part laid out otherwise than expected: the slow road, which keeps less
+                done = _openpyxl_annotate(source, tmp, issues, lang)
+                done.note = str(exc) or type(exc).__name__
+    except OSError as exc:  # a folder that cannot be written to, a full disk
+        raise MdpovertyError(
+            f"{target}: cannot write the annotated workbook: {exc.strerror or exc}",
+            f"{target}: không ghi được tệp đánh dấu lỗi: {exc.strerror or exc}",
+        ) from None
     done.path = Path(target)
     return done
 
