@@ -95,13 +95,13 @@ def annotate_target(survey: str | Path, path: str | Path | None = None) -> Path:
 def _header_row(rows: dict[int, dict[int, str]], wanted: set[str]) -> int | None:
     """The header row: the one the reader would pick (most known headers), else the one with
     most of the issues' column texts."""
-    from ..io import _header_map
+    from ..schema import SHEETS, fold, header_lookup
 
+    lookups = [header_lookup(kind) for kind in SHEETS]
     best, best_score = None, 0
     for r in sorted(rows):
-        width = max(rows[r], default=0)
-        cells = [rows[r].get(c) for c in range(1, width + 1)]
-        score = max(_header_map(cells, kind)[1] for kind in ("households", "members"))
+        folded = {fold(text) for text in rows[r].values()}
+        score = max(len({lk[f] for f in folded if f in lk}) for lk in lookups)
         if score > best_score:
             best, best_score = r, score
     if best is not None and best_score >= 2:
