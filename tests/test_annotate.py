@@ -212,16 +212,41 @@ def test_annotating_over_the_survey_is_refused(tmp_path: Path) -> None:
     assert survey.read_bytes() == before
 
 
-def test_existing_comments_take_the_openpyxl_road_and_say_so(tmp_path: Path) -> None:
+def test_existing_comments_are_merged_without_the_openpyxl_road(tmp_path: Path) -> None:
+    """The officer's comments stay; a marked cell that had one keeps it, notes appended."""
+    import mdpoverty
     from mdpoverty.write.annotate import annotate_workbook
 
     survey = _decorated_workbook(tmp_path / "xa.xlsx", comment=True)
-    import mdpoverty
-
+    wb = load_workbook(survey)
+    income = get_column_letter(HH_HEADER.index("Thu nhập bình quân người/tháng") + 1)
+    wb["Hộ gia đình"][f"{income}5"].comment = Comment("thu nhập hỏi lại", "Cán bộ xã")
+    wb.save(survey)
     done = annotate_workbook(survey, tmp_path / "x.xlsx", mdpoverty.validate(survey))
-    assert done.engine == "openpyxl" and "comments" in done.note
+    assert done.engine == "zip", done.note
+    ws = load_workbook(tmp_path / "x.xlsx")["Hộ gia đình"]
+    assert ws["A4"].comment.text == "đã kiểm tra tại nhà"
+    assert ws[f"{income}5"].comment.text.startswith("thu nhập hỏi lại\n\n[Lỗi]")
+    assert ws[f"{income}5"].fill.fgColor.rgb == RED
+    commune = get_column_letter(HH_HEADER.index("Xã") + 1)
+    assert "Cách sửa" in ws[f"{commune}6"].comment.text
+
+
+def test_threaded_or_odd_parts_take_the_openpyxl_road_and_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mdpoverty.write import annotate as a
+    from mdpoverty.write.ooxml import Fallback
+
+    def odd(*args, **kwargs):
+        raise Fallback("sheet 'Hộ gia đình' has threaded comments")
+
+    monkeypatch.setattr(a, "_zip_annotate", odd)
+    survey = _decorated_workbook(tmp_path / "xa.xlsx", comment=True)
     res = run("validate", str(survey), "--annotate", "-v")
-    assert "openpyxl" in res.stderr
+    assert "openpyxl" in res.stderr and "threaded" in res.stderr
+    ws = load_workbook(tmp_path / "xa.checked.xlsx")["Hộ gia đình"]
+    assert ws["A4"].comment.text == "đã kiểm tra tại nhà"
 
 
 def test_unwritable_target_is_one_line_exit_2(tmp_path: Path) -> None:

@@ -43,8 +43,11 @@ from .issue_parts import (
     fix_text,
     issue_rows,
     issue_sheet_xml,
+    merge_comments,
+    merge_vml,
     sheet_title,
     vml_blocks,
+    vml_ids,
     vml_xml,
 )
 from .ooxml import Fallback, col_letters, sheet_ref
@@ -180,37 +183,56 @@ def _zip_annotate(source: Path, tmp: Path, issues: pd.DataFrame, lang: str) -> A
             raise Fallback("workbook without styles.xml")
         styles = ooxml.Styles(zin.read(styles_part))
         sheet_rels = {s.part: ooxml.relationships(zin, s.part) for s in sheets}
-        for s in sheets:
-            if s.part in marks and any(
-                r.get("Type") in (ooxml.REL_COMMENTS, ooxml.REL_VML) for r in sheet_rels[s.part]
-            ):
-                raise Fallback(f"sheet {s.name!r} already has comments")
-
         # names of the new parts
         new_parts: dict[str, bytes] = {}
         overrides: list[tuple[str, str]] = []
         edits: dict[str, tuple[str | None, bool]] = {}  # sheet part -> (legacy rel id, unselect)
         taken = set(names)
-        block = 100  # VML shape-id blocks, far from any a workbook without drawings uses
+        claimed = set().union(*(vml_ids(zin.read(n)) for n in names if n.endswith(".vml")))
+        block = max([100, *(b + 1 for b in claimed)])  # VML shape-id blocks no drawing uses
         for s in sheets:
             cells = marks.get(s.part)
-            if cells:
-                cpart, n = ooxml.free_name(taken, "xl/comments{}.xml")
-                vpart, _ = ooxml.free_name(taken, "xl/drawings/vmlDrawing{}.vml", n)
-                taken |= {cpart, vpart}
-                rid_c = ooxml.rel_id((r["Id"] for r in sheet_rels[s.part]), 1)
-                rid_v = ooxml.rel_id((r["Id"] for r in sheet_rels[s.part]), 2)
-                flat = sorted(((r, c, m) for r, cols in cells.items() for c, m in cols.items()))
-                new_parts[cpart] = comments_xml([(f"{col_letters(c)}{r}", m) for r, c, m in flat])
-                new_parts[vpart] = vml_xml(flat, block)
-                block += vml_blocks(len(flat))
+            if not cells:
+                continue
+            rels = sheet_rels[s.part]
+            flat = sorted(((r, c, m) for r, cols in cells.items() for c, m in cols.items()))
+            refs_marks = [(f"{col_letters(c)}{r}", m) for r, c, m in flat]
+            comments = [r for r in rels if r.get("Type") == ooxml.REL_COMMENTS]
+            vmls = [r for r in rels if r.get("Type") == ooxml.REL_VML]
+            if any("threadedComment" in r.get("Type", "") for r in rels):
+                raise Fallback(f"sheet {s.name!r} has threaded comments")
+            if len(comments) > 1 or len(vmls) > 1 or (vmls and not comments):
+                raise Fallback(f"sheet {s.name!r} has a legacy drawing of its own")
+            add: list[tuple[str, str, str]] = []
+            rel_ids = [r["Id"] for r in rels]
+            had: set[str] = set()
+            if comments:  # the officer's own comments: ours are added to them
+                cpart = ooxml.resolve(s.part, comments[0]["Target"])
+                new_parts[cpart], had = merge_comments(zin.read(cpart), refs_marks)
+            else:
+                cpart, _ = ooxml.free_name(taken, "xl/comments{}.xml")
+                taken.add(cpart)
+                new_parts[cpart] = comments_xml(refs_marks)
+                add.append((ooxml.rel_id(rel_ids, 1), ooxml.REL_COMMENTS, "/" + cpart))
+                overrides.append((cpart, ooxml.CT_COMMENTS))
+            shapes = [(r, c, m) for r, c, m in flat if f"{col_letters(c)}{r}" not in had]
+            if vmls:
+                vpart = ooxml.resolve(s.part, vmls[0]["Target"])
+                new_parts[vpart] = merge_vml(zin.read(vpart), shapes, block)
+                edits[s.part] = (None, True)
+            else:
+                vpart, _ = ooxml.free_name(taken, "xl/drawings/vmlDrawing{}.vml")
+                taken.add(vpart)
+                new_parts[vpart] = vml_xml(shapes, block)
+                rid_v = ooxml.rel_id(rel_ids, 2)
+                add.append((rid_v, ooxml.REL_VML, "/" + vpart))
+                edits[s.part] = (rid_v, True)
+            block += vml_blocks(len(shapes))
+            if add:
                 rels_name = ooxml.rels_name(s.part)
                 new_parts[rels_name] = ooxml.add_rels(
-                    zin.read(rels_name) if rels_name in names else None,
-                    [(rid_c, ooxml.REL_COMMENTS, "/" + cpart), (rid_v, ooxml.REL_VML, "/" + vpart)],
+                    zin.read(rels_name) if rels_name in names else None, add
                 )
-                overrides.append((cpart, ooxml.CT_COMMENTS))
-                edits[s.part] = (rid_v, True)
         for s in sheets:  # a selected tab left unselected: the issue sheet is the one shown
             if s.part not in edits:
                 with zin.open(s.part) as fh:

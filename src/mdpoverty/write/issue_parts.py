@@ -3,10 +3,12 @@ Excel needs to show them, and the issue sheet with links to the cells."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..errors import CHECKS
-from .ooxml import NS_MAIN, NS_REL, XML_DECL, Styles, col_letters, esc, sheet_ref
+from .ooxml import NS_MAIN, NS_REL, XML_DECL, Fallback, Styles, col_letters, esc, sheet_ref
 from .sheet_xml import FILLS, Mark
 
 SHEET_TITLE = {"vi": "Lỗi cần sửa", "en": "Issues to fix"}
@@ -40,19 +42,70 @@ def fix_text(check_id: str, lang: str) -> str:
     return (check.fix_vi if lang == "vi" else check.fix_en) if check else ""
 
 
+_RPR = '<rPr><sz val="9"/><rFont val="Tahoma"/></rPr>'
+
+
+def _comment(ref: str, mark: Mark, author: int) -> str:
+    text = "\n\n".join(mark.notes)[:MAX_COMMENT]
+    return (
+        f'<comment ref="{ref}" authorId="{author}"><text><r><rPr><sz val="9"/>'
+        f'<rFont val="Tahoma"/></rPr><t xml:space="preserve">{esc(text)}</t></r></text></comment>'
+    )
+
+
 def comments_xml(cells: list[tuple[str, Mark]]) -> bytes:
-    out = [
-        f'{XML_DECL}<comments xmlns="{NS_MAIN}">'
-        f"<authors><author>{AUTHOR}</author></authors><commentList>"
-    ]
+    """A sheet's comments part, one comment per marked cell."""
+    body = "".join(_comment(ref, mark, 0) for ref, mark in cells)
+    return (
+        f'{XML_DECL}<comments xmlns="{NS_MAIN}"><authors><author>{AUTHOR}</author></authors>'
+        f"<commentList>{body}</commentList></comments>"
+    ).encode()
+
+
+_COMMENT_REF = re.compile(rb'<comment\b[^>]*?\sref="([A-Za-z]+[0-9]+)"')
+
+
+def merge_comments(xml: bytes, cells: list[tuple[str, Mark]]) -> tuple[bytes, set[str]]:
+    """A sheet's existing comments with the notes added: a cell that already has a comment
+    keeps it and gets the notes as a new paragraph; the others get a comment by mdpoverty.
+    Returns the part and the cells that already had a comment (their shapes exist)."""
+    if b"<comments" not in xml or b"<commentList" not in xml:
+        raise Fallback("comments part with namespace prefixes")
+    authors = re.search(rb"<authors\s*/>|</authors>", xml)
+    if authors is None:
+        raise Fallback("comments part without authors")
+    author = len(re.findall(rb"<author[\s>/]", xml[: authors.start()]))
+    xml = (
+        xml[: authors.start()]
+        + (
+            f"<authors><author>{AUTHOR}</author></authors>"
+            if authors.group(0).endswith(b"/>")
+            else f"<author>{AUTHOR}</author></authors>"
+        ).encode()
+        + xml[authors.end() :]
+    )
+    had = {m.group(1).decode().upper() for m in _COMMENT_REF.finditer(xml)}
+    added = []
     for ref, mark in cells:
-        text = "\n\n".join(mark.notes)[:MAX_COMMENT]
-        out.append(
-            f'<comment ref="{ref}" authorId="0"><text><r><rPr><sz val="9"/><rFont val="Tahoma"/>'
-            f'</rPr><t xml:space="preserve">{esc(text)}</t></r></text></comment>'
+        if ref not in had:
+            added.append(_comment(ref, mark, author))
+            continue
+        m = re.search(rb'<comment\b[^>]*?\sref="' + ref.encode() + rb'"', xml, re.I)
+        end = xml.find(b"</text>", m.end()) if m else -1
+        if end == -1:
+            raise Fallback("comment without text")
+        text = esc("\n\n" + "\n\n".join(mark.notes))
+        run = f'<r>{_RPR}<t xml:space="preserve">{text}</t></r>'
+        xml = xml[:end] + run.encode() + xml[end:]
+    new = "".join(added).encode()
+    if re.search(rb"<commentList\s*/>", xml):
+        xml = re.sub(
+            rb"<commentList\s*/>", lambda _: b"<commentList>" + new + b"</commentList>", xml
         )
-    out.append("</commentList></comments>")
-    return "".join(out).encode()
+    else:
+        at = xml.rindex(b"</commentList>")
+        xml = xml[:at] + new + xml[at:]
+    return xml, had
 
 
 def vml_blocks(n_comments: int) -> int:
@@ -60,21 +113,15 @@ def vml_blocks(n_comments: int) -> int:
     return n_comments // 1024 + 1
 
 
-def vml_xml(cells: list[tuple[int, int, Mark]], block: int) -> bytes:
-    """The legacy drawing Excel needs to show the comments (shape per comment, hidden).
+_SHAPETYPE = (
+    '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202"'
+    ' path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+    '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+)
 
-    Shape ids lie in the id blocks the drawing claims (``o:idmap``: blocks of 1,024 from
-    ``block``), which must not overlap another drawing's."""
-    blocks = ",".join(str(b) for b in range(block, block + vml_blocks(len(cells))))
-    out = [
-        '<xml xmlns:v="urn:schemas-microsoft-com:vml"'
-        ' xmlns:o="urn:schemas-microsoft-com:office:office"'
-        ' xmlns:x="urn:schemas-microsoft-com:office:excel">'
-        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{blocks}"/></o:shapelayout>'
-        '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202"'
-        ' path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
-        '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-    ]
+
+def _shapes(cells: list[tuple[int, int, Mark]], block: int) -> str:
+    out = []
     for i, (row, col, mark) in enumerate(cells):
         lines = sum(1 + len(n) // 48 for n in mark.notes) + len(mark.notes)
         height = min(400, 18 + 15 * lines)
@@ -89,8 +136,70 @@ def vml_xml(cells: list[tuple[int, int, Mark]], block: int) -> bytes:
             "<x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>"
             f"<x:Row>{row - 1}</x:Row><x:Column>{col - 1}</x:Column></x:ClientData></v:shape>"
         )
-    out.append("</xml>")
-    return "".join(out).encode()
+    return "".join(out)
+
+
+def _blocks(block: int, n: int) -> str:
+    return ",".join(str(b) for b in range(block, block + vml_blocks(n)))
+
+
+def vml_xml(cells: list[tuple[int, int, Mark]], block: int) -> bytes:
+    """The legacy drawing Excel needs to show the comments (shape per comment, hidden).
+
+    Shape ids lie in the id blocks the drawing claims (``o:idmap``: blocks of 1,024 from
+    ``block``), which must not overlap another drawing's."""
+    return (
+        '<xml xmlns:v="urn:schemas-microsoft-com:vml"'
+        ' xmlns:o="urn:schemas-microsoft-com:office:office"'
+        ' xmlns:x="urn:schemas-microsoft-com:office:excel">'
+        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{_blocks(block, len(cells))}"/>'
+        f"</o:shapelayout>{_SHAPETYPE}{_shapes(cells, block)}</xml>"
+    ).encode()
+
+
+_VML_NS = {
+    "v": "urn:schemas-microsoft-com:vml",
+    "o": "urn:schemas-microsoft-com:office:office",
+    "x": "urn:schemas-microsoft-com:office:excel",
+}
+
+
+def merge_vml(xml: bytes, cells: list[tuple[int, int, Mark]], block: int) -> bytes:
+    """An existing legacy drawing with shapes for ``cells`` added, in blocks of their own,
+    written with the prefixes the drawing declares (openpyxl writes ns0:, Excel o:)."""
+    root = re.search(rb"<xml\b[^>]*>", xml)
+    if root is None:
+        raise Fallback("legacy drawing without its <xml> root")
+    declared = {
+        uri.decode(): prefix.decode()
+        for prefix, uri in re.findall(rb'xmlns:([\w.-]+)="([^"]*)"', root.group(0))
+    }
+    prefixes, extra = {}, ""
+    for short, uri in _VML_NS.items():
+        if uri not in declared:
+            declared[uri] = f"mdp{short}"
+            extra += f' xmlns:mdp{short}="{uri}"'
+        prefixes[short] = declared[uri]
+    o = prefixes["o"]
+    idmap = re.search(rb"(<" + o.encode() + rb':idmap\b[^>]*?\sdata=")([^"]*)(")', xml)
+    if idmap is None:
+        raise Fallback("legacy drawing without o:idmap")
+    data = idmap.group(2) + b"," + _blocks(block, len(cells)).encode()
+    xml = xml[: idmap.start(2)] + data + xml[idmap.end(2) :]
+    add = ("" if b'id="_x0000_t202"' in xml else _SHAPETYPE) + _shapes(cells, block)
+    add = re.sub(r"(</?|\s)([vox]):", lambda m: m.group(1) + prefixes[m.group(2)] + ":", add)
+    at = xml.rindex(b"</xml>")
+    xml = xml[:at] + add.encode() + xml[at:]
+    if extra:
+        end = root.end() - 1
+        xml = xml[:end] + extra.encode() + xml[end:]
+    return xml
+
+
+def vml_ids(xml: bytes) -> set[int]:
+    """The shape-id blocks a legacy drawing claims."""
+    m = re.search(rb'<[\w.-]+:idmap\b[^>]*?\sdata="([^"]*)"', xml)
+    return {int(x) for x in re.findall(rb"\d+", m.group(1))} if m else set()
 
 
 def _clean(values: pd.Series) -> list[object]:
