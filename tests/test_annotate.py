@@ -263,9 +263,15 @@ def test_library_call(errors_survey: Path, tmp_path: Path) -> None:
     from mdpoverty.write.annotate import annotate_workbook
 
     issues = mdpoverty.validate(errors_survey, as_of=dt.date(2025, 10, 9))
+    whole = issues.iloc[:1].copy()  # a whole-file problem: no sheet, row or column
+    whole[["sheet", "row", "column", "message_en"]] = [None, pd.NA, None, "whole file"]
+    issues = pd.concat([issues, whole], ignore_index=True)
     done = annotate_workbook(errors_survey, tmp_path / "x.xlsx", issues, lang="en")
     assert done.engine == "zip" and done.listed == len(issues)
-    assert load_workbook(tmp_path / "x.xlsx").sheetnames[0] == "Issues to fix"
+    ws = load_workbook(tmp_path / "x.xlsx").worksheets[0]
+    assert ws.title == "Issues to fix"
+    rows = {r[7]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["whole file"][:4] == (None, None, None, None)
 
 
 def test_workbook_without_title_or_issues(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ HEADERS = {
     ],
 }
 WIDTHS = [16, 8, 30, 9, 18, 22, 11, 70, 60]
+LETTERS = "ABCDEFGHI"
 AUTHOR = "mdpoverty"
 MAX_COMMENT = 32_000  # Excel keeps at most 32,767 characters in a comment
 
@@ -301,7 +302,7 @@ def issue_sheet_xml(
         ]
         rows.append(
             f'<row r="{n}"{_height(values)}>'
-            + "".join(_cell(f"{col_letters(c + 1)}{n}", v, s) for c, (v, s) in enumerate(values))
+            + "".join(_cell(f"{LETTERS[c]}{n}", v, s) for c, (v, s) in enumerate(values))
             + "</row>"
         )
         if ref:
