@@ -109,6 +109,18 @@ def test_other_content_is_unchanged(annotated) -> None:
                 assert ca.number_format == cb.number_format, ca.coordinate
 
 
+def test_the_marked_copy_validates_as_the_original(annotated) -> None:
+    """Read back by mdpoverty's own reader (calamine): the same households, the same issues;
+    the officer can fix the marked copy and validate it again."""
+    import mdpoverty
+
+    survey, _before, checked = annotated
+    a, b = mdpoverty.classify(survey), mdpoverty.classify(checked)
+    key = ["sheet", "row", "column", "check", "severity"]
+    assert a.issues[key].equals(b.issues[key])
+    assert a.households.equals(b.households)
+
+
 def _decorated_workbook(path: Path, comment: bool = False) -> Path:
     """A survey as an officer formats it: merged title, widths, a list validation, a date
     format, a notes sheet; blank commune and negative income planted."""
