@@ -135,12 +135,12 @@ class Styles:
             raise Fallback("styles.xml without cellXfs/fills")
         self.xfs = _XF.findall(m.group(1))
         self.n_fills = len(
-            re.findall(rb"<fill>|<fill\s", re.search(rb"<fills\b.*?</fills>", xml, re.S).group(0))
+            re.findall(rb"<fill[\s>/]", re.search(rb"<fills\b.*?</fills>", xml, re.S).group(0))
         )
         fonts = re.search(rb"<fonts\b[^>]*>(.*?)</fonts>", xml, re.S)
         if fonts is None:
             raise Fallback("styles.xml without fonts")
-        self.n_fonts = len(re.findall(rb"<font>|<font\s", fonts.group(1)))
+        self.n_fonts = len(re.findall(rb"<font[\s>/]", fonts.group(1)))
         self.new_fills: list[bytes] = []
         self.new_fonts: list[bytes] = []
         self.new_xfs: list[bytes] = []
