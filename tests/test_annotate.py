@@ -156,6 +156,7 @@ def test_formatting_merges_widths_validation_and_other_sheets_survive(
     res = run("validate", str(survey), "--annotate-to", str(out), "-q")
     assert res.exit_code == Exit.DATA, res.output
     assert survey.read_bytes() == before
+    assert [p.name for p in out.parent.iterdir()] == ["danh-dau.xlsx"]  # no spool left behind
     wb = load_workbook(out)
     assert wb.sheetnames == ["Lỗi cần sửa", "Hộ gia đình", "Thành viên", "Ghi chú"]
     ws = wb["Hộ gia đình"]

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import struct
+import threading
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
 CHUNK = 4 * 1024**2
@@ -145,6 +147,7 @@ class Styles:
         self.new_fonts: list[bytes] = []
         self.new_xfs: list[bytes] = []
         self._clones: dict[tuple[int, str], int] = {}
+        self._lock = threading.Lock()
         self._fill_ids: dict[str, int] = {}
 
     def fill(self, argb: str) -> int:
@@ -168,6 +171,11 @@ class Styles:
         """The format of a cell of format ``s`` with fill ``argb`` (a clone: number formats,
         fonts, borders and alignment kept)."""
         key = (s, argb)
+        with self._lock:  # sheets are edited on threads side by side
+            return self._clone(key)
+
+    def _clone(self, key: tuple[int, str]) -> int:
+        s, argb = key
         if key not in self._clones:
             base = self.xfs[s] if 0 <= s < len(self.xfs) else self.xfs[0] if self.xfs else b"<xf/>"
             fid = str(self.fill(argb)).encode()
@@ -306,14 +314,16 @@ def copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo)
     new.compress_type = info.compress_type
     new.external_attr = info.external_attr
     new.create_system = info.create_system
-    new.CRC = info.CRC
-    new.compress_size = info.compress_size
-    new.file_size = info.file_size
     new.flag_bits = info.flag_bits & ~0x08  # sizes in the header: no data descriptor
-    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    _put(zout, new, fin, info.CRC, info.file_size, info.compress_size)
+
+
+def _put(zout: zipfile.ZipFile, new: zipfile.ZipInfo, fin, crc: int, size: int, csize: int):
+    new.CRC, new.file_size, new.compress_size = crc, size, csize
+    zip64 = max(size, csize) > zipfile.ZIP64_LIMIT
     new.header_offset = zout.fp.tell()
     zout.fp.write(new.FileHeader(zip64))
-    left = info.compress_size
+    left = csize
     while left:
         chunk = fin.read(min(CHUNK, left))
         if not chunk:
@@ -324,3 +334,36 @@ def copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo)
     zout.NameToInfo[new.filename] = new
     zout.start_dir = zout.fp.tell()
     zout._didModify = True
+
+
+@dataclass
+class Deflated:
+    """A part deflated ahead into a spool file, to be put into the zip as it is."""
+
+    path: Path
+    crc: int = 0
+    size: int = 0
+    compressed: int = 0
+
+
+def deflate(pieces: Iterable[bytes], path: Path, level: int) -> Deflated:
+    """Deflate ``pieces`` (raw deflate, as a zip member holds it) into ``path``. zlib runs
+    without the GIL, so parts deflated on threads side by side use the cores there are."""
+    out = Deflated(path)
+    z = zlib.compressobj(level, zlib.DEFLATED, -15)
+    with path.open("wb") as fh:
+        for piece in pieces:
+            out.crc = zlib.crc32(piece, out.crc)
+            out.size += len(piece)
+            fh.write(data := z.compress(piece))
+            out.compressed += len(data)
+        fh.write(data := z.flush())
+        out.compressed += len(data)
+    return out
+
+
+def put_deflated(zout: zipfile.ZipFile, name: str, like: zipfile.ZipInfo, part: Deflated):
+    """Put a part :func:`deflate` wrote into the zip, through the same bookkeeping."""
+    new = member(name, like)
+    with part.path.open("rb") as fin:
+        _put(zout, new, fin, part.crc, part.size, part.compressed)
