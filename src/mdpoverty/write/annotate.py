@@ -53,7 +53,10 @@ from .issue_parts import (
 from .ooxml import Fallback, col_letters, sheet_ref
 from .sheet_xml import FILLS, Mark, edit_sheet, header_texts, top_rows
 
-COMPRESSLEVEL = 1  # the marked sheets are recompressed: zlib level 1 is ~4x faster than 6
+# The marked sheets are deflated again. On the members sheet of the 100,000-household
+# benchmark, zlib level 2 deflates as fast as level 1 and 5 % smaller, 3.4x faster than
+# level 6 (what openpyxl and Excel use), for a part 20 % larger.
+COMPRESSLEVEL = 2
 
 
 @dataclass
