@@ -53,8 +53,8 @@ def classify(
     summary sheet and the issue table; with .csv/.parquet/.json the issues go beside it
     (out.issues.csv). Without -o: a table on a terminal, CSV when piped.
     """
-    con = Console(verbose - quiet, lang)
     marked = annotate_path(survey, annotate, annotate_to)
+    con = Console(verbose - quiet, lang)
     with con.status("Đang phân loại…" if lang == "vi" else "Classifying…"):
         result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     out = result.households
@@ -115,8 +115,8 @@ def validate(
     severity, message (in --lang), household_id, field, message_vi, message_en. Severity
     "error" means the household cannot be classed; "warning" does not block it.
     """
-    con = Console(verbose - quiet, lang)
     marked = annotate_path(survey, annotate, annotate_to)
+    con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     issues = result.issues
     if output:
