@@ -72,16 +72,17 @@ def main() -> None:
             alone.append(_run(["validate", str(a.file), "-o", issues, "-q"]))
             annotated.append(_run(["validate", str(a.file), "-o", issues, "--annotate-to", out]))
         step = _step(a.file, Path(out), both_sheets=False)
-        both = _step(a.file, Path(out), both_sheets=True)
         out_mib = Path(out).stat().st_size / 1024**2
+        both = _step(a.file, Path(out), both_sheets=True)
+        both_mib = Path(out).stat().st_size / 1024**2
     load_after = os.getloadavg()[0]
     med = statistics.median
     wall_a, cpu_a = med(w for w, _ in alone), med(c for _, c in alone)
     wall_b, cpu_b = med(w for w, _ in annotated), med(c for _, c in annotated)
     text = (
         f"- **Input**: `{a.file.name}` ({a.file.stat().st_size / 1024**2:.1f} MiB); "
-        f"annotated copy {out_mib:.1f} MiB\n"
-        f"- **Command**: `python bench/bench_annotate.py --file {a.file} -r {a.repeat}` "
+        f"annotated copy {out_mib:.1f} MiB ({both_mib:.1f} MiB with both sheets marked)\n"
+        f"- **Command**: `python bench/bench_annotate.py --file {a.file.name} -r {a.repeat}` "
         f"(fresh processes, interleaved, after one warm-up run)\n"
         f"- **Machine**: nproc {os.cpu_count()}; load average {load_before:.1f} before, "
         f"{load_after:.1f} after (a shared machine: wall times stretch with the load, CPU "
