@@ -246,6 +246,9 @@ def test_annotating_over_the_survey_is_refused(tmp_path: Path) -> None:
     res = run("validate", str(survey), "--annotate-to", str(survey))
     assert res.exit_code == Exit.USAGE
     assert survey.read_bytes() == before
+    res = run("validate", str(survey), "--annotate", "-o", str(tmp_path / "s.checked.xlsx"))
+    assert res.exit_code == Exit.USAGE and "--annotate-to" in res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
 
 
 def test_existing_comments_are_merged_without_the_openpyxl_road(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def classify(
     summary sheet and the issue table; with .csv/.parquet/.json the issues go beside it
     (out.issues.csv). Without -o: a table on a terminal, CSV when piped.
     """
-    marked = annotate_path(survey, annotate, annotate_to)
+    marked = annotate_path(survey, annotate, annotate_to, output)
     con = Console(verbose - quiet, lang)
     with con.status("Đang phân loại…" if lang == "vi" else "Classifying…"):
         result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
@@ -115,7 +115,7 @@ def validate(
     severity, message (in --lang), household_id, field, message_vi, message_en. Severity
     "error" means the household cannot be classed; "warning" does not block it.
     """
-    marked = annotate_path(survey, annotate, annotate_to)
+    marked = annotate_path(survey, annotate, annotate_to, output)
     con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     issues = result.issues

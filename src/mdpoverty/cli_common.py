@@ -225,13 +225,22 @@ def annotate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def annotate_path(survey: str, annotate: bool, annotate_to: str | None) -> Path | None:
+def annotate_path(
+    survey: str, annotate: bool, annotate_to: str | None, output: str | None
+) -> Path | None:
     """Where the annotated copy goes, checked before any work (None: not asked for)."""
     if not (annotate or annotate_to):
         return None
+    from .errors import UsageError
     from .write.annotate import annotate_target
 
-    return annotate_target(survey, annotate_to)
+    target = annotate_target(survey, annotate_to)
+    if output and Path(output).resolve() == target.resolve():
+        raise UsageError(
+            f"{target}: both -o and the annotated copy; give --annotate-to another name",
+            f"{target}: -o và bản đánh dấu lỗi trùng tên; hãy đặt tên khác cho --annotate-to",
+        )
+    return target
 
 
 def write_annotated(con: Console, survey: str, target: Path | None, issues: pd.DataFrame) -> None:
