@@ -19,11 +19,14 @@ from .cli_common import (
     _emit,
     _issue_summary,
     _sibling,
+    annotate_options,
+    annotate_path,
     common_options,
     handled,
     provisional_note,
     say_standard,
     survey_options,
+    write_annotated,
 )
 from .errors import CHECKS, UsageError
 from .io import format_for, write_table
@@ -41,14 +44,18 @@ def main() -> None:
 @main.command(epilog=EXIT_HELP)
 @survey_options
 @common_options
+@annotate_options
 @handled
-def classify(survey, members, standard, as_of, output, fmt, lang, quiet, verbose) -> int:
+def classify(
+    survey, members, standard, as_of, output, fmt, lang, quiet, verbose, annotate, annotate_to
+) -> int:
     """Validate SURVEY and class every household (poor, near_poor, average, not_poor).
 
     Writes one row per household, in input order. With -o out.xlsx the workbook also has a
     summary sheet and the issue table; with .csv/.parquet/.json the issues go beside it
     (out.issues.csv). Without -o: a table on a terminal, CSV when piped.
     """
+    marked = annotate_path(survey, annotate, annotate_to, output)
     con = Console(verbose - quiet, lang)
     with con.status("Đang phân loại…" if lang == "vi" else "Classifying…"):
         result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
@@ -74,6 +81,7 @@ def classify(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
             write_table(result.issues, _sibling(path, "issues"), fmt)
     else:
         _emit(result.summary() if fmt is None and sys.stdout.isatty() else out, fmt, "mdpoverty")
+    write_annotated(con, survey, marked, result.issues)
     _report(con, result, output)
     return (
         Exit.OK
@@ -108,8 +116,11 @@ def _report(con: Console, result: core.Result, output: str | None) -> None:
 @main.command(epilog=EXIT_HELP)
 @survey_options
 @common_options
+@annotate_options
 @handled
-def validate(survey, members, standard, as_of, output, fmt, lang, quiet, verbose) -> int:
+def validate(
+    survey, members, standard, as_of, output, fmt, lang, quiet, verbose, annotate, annotate_to
+) -> int:
     """Check SURVEY and list every problem, located to the sheet, Excel row and column.
 
     Columns: sheet, row (as Excel shows it), column (the header as written), value, check,
@@ -117,6 +128,7 @@ def validate(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
     "error" means the household cannot be classed; "warning" does not block it; "info" lists
     a layout row skipped (numbered row, repeated header, total row, signature block).
     """
+    marked = annotate_path(survey, annotate, annotate_to, output)
     con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     issues = result.issues
@@ -135,6 +147,7 @@ def validate(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
     else:
         shown = issues[["sheet", "row", "column", "value", "check", "severity", "message"]]
         _emit(shown if fmt is None and sys.stdout.isatty() else issues, fmt, "issues")
+    write_annotated(con, survey, marked, issues)
     _report(con, result, output)
     return Exit.DATA if (issues["severity"] == "error").any() else Exit.OK
 

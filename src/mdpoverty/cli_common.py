@@ -232,3 +232,57 @@ def _issue_summary(con: Console, issues: pd.DataFrame) -> None:
     counts = issues.groupby(["severity", "check"]).size()
     for (sev, check), n in counts.items():
         con.say(f"  {n:>6} {sev:<7} {check}", f"  {n:>6} {sev:<7} {check}", level=1)
+
+
+def annotate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--annotate`` / ``--annotate-to``: the survey handed back with its errors marked."""
+    decorators = [
+        click.option(
+            "--annotate",
+            is_flag=True,
+            help="Also write SURVEY.checked.xlsx: a copy of the workbook with every cell that "
+            "has an issue filled red (error) or amber (warning) and commented, and a first "
+            "sheet listing the issues with links to their cells (.xlsx surveys only).",
+        ),
+        click.option(
+            "--annotate-to",
+            type=click.Path(dir_okay=False),
+            help="Write the annotated copy here instead (implies --annotate).",
+        ),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def annotate_path(
+    survey: str, annotate: bool, annotate_to: str | None, output: str | None
+) -> Path | None:
+    """Where the annotated copy goes, checked before any work (None: not asked for)."""
+    if not (annotate or annotate_to):
+        return None
+    from .errors import UsageError
+    from .write.annotate import annotate_target
+
+    target = annotate_target(survey, annotate_to)
+    if output and Path(output).resolve() == target.resolve():
+        raise UsageError(
+            f"{target}: both -o and the annotated copy; give --annotate-to another name",
+            f"{target}: -o và bản đánh dấu lỗi trùng tên; hãy đặt tên khác cho --annotate-to",
+        )
+    return target
+
+
+def write_annotated(con: Console, survey: str, target: Path | None, issues: pd.DataFrame) -> None:
+    if target is None:
+        return
+    from .write.annotate import annotate_workbook
+
+    with con.status("Đang đánh dấu lỗi…" if con.lang == "vi" else "Marking the issues…"):
+        done = annotate_workbook(survey, target, issues, lang=con.lang)
+    con.say(
+        f"{target}: {done.marked_cells} cells marked, {done.listed} issues listed",
+        f"{target}: đã đánh dấu {done.marked_cells} ô, liệt kê {done.listed} lỗi",
+    )
+    if done.engine != "zip":
+        con.say(f"  (written with openpyxl: {done.note})", f"  (ghi bằng openpyxl: {done.note})", 1)

@@ -1,0 +1,1 @@
+"""Presentation only: writers that turn frames into files people open."""
