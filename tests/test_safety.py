@@ -630,7 +630,7 @@ def test_a_failed_issue_table_keeps_the_previous_pair(
 ) -> None:
     """classify -o out.csv writes out.csv and out.issues.csv: if the second cannot be
     written, last run's pair stays as it was — never a new result beside old issues."""
-    import mdpoverty.write as mio
+    import mdpoverty.write.tables as mio
 
     out, issues = tmp_path / "ket-qua.csv", tmp_path / "ket-qua.issues.csv"
     out.write_text("last run\n")

@@ -1,4 +1,4 @@
-"""Read a survey (xlsx, csv pair, parquet pair) into raw text frames (writing: :mod:`.write`).
+"""Read a survey (xlsx, csv pair, parquet pair) into raw text frames (writing: .write.tables).
 
 Every cell is read as text and typed later by :mod:`mdpoverty.validate`: fastexcel infers a
 column's type from its first 1,000 rows and silently nulls later cells of another type, so a
@@ -301,7 +301,7 @@ def read_survey(
 
 # ---------------------------------------------------------------- writing (mdpoverty.write)
 
-from .write import (  # noqa: E402 - re-exported: io was both the reader and the writer
+from .write.tables import (  # noqa: E402 - re-exported: io was both the reader and the writer
     FORMATS,
     atomic_path,
     csv_text,

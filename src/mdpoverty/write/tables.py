@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import UsageError
+from ..errors import UsageError
 
 
 def _default_mode() -> int:
