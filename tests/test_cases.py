@@ -2,10 +2,14 @@
 
 Each case is a household (over a baseline that is deprived in nothing) and its members, and
 what the law gives: flags, count, class, or the cells that must carry an error or warning.
+A case names its ``standard`` (default vn-2022-2025), or says ``pick = true`` to let
+mdpoverty pick the standard of its survey date's review round (``expect_standard`` checks
+the pick). The review-round cases of ``rounds.toml`` run in ``test_rounds.py``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 
@@ -56,7 +60,12 @@ def test_there_are_cases_for_every_indicator() -> None:
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[n for n, _ in CASES])
 def test_case(name: str, case: dict) -> None:
     hh, members = _frames(case)
-    result = mdpoverty.classify_frames(hh, members, standard=case.get("standard", "vn-2022-2025"))
+    # `pick = true`: no standard given, mdpoverty picks the one of the survey date's round
+    standard = None if case.get("pick") else case.get("standard", "vn-2022-2025")
+    as_of = dt.date.fromisoformat(case["as_of"]) if case.get("as_of") else None
+    result = mdpoverty.classify_frames(hh, members, standard=standard, as_of=as_of)
+    if "expect_standard" in case:
+        assert result.standard.id == case["expect_standard"]
     row = result.households.iloc[0]
     issues = result.issues
     expect = case["expect"]

@@ -837,6 +837,9 @@ _SUMMARY = {
 }
 
 
+NOTE_STARTS = ("cảnh báo: chuẩn", "warning: standard")
+
+
 def _output_rows(path: Path, fmt: str, problems: list[str]) -> int:
     """Rows in the written output (households), checking formula-like text is neutralised."""
     if fmt == "csv":
@@ -861,7 +864,10 @@ def _output_rows(path: Path, fmt: str, problems: list[str]) -> int:
                         isinstance(v, str) and _RISKY.match(v) and not _NUMBER.match(v)
                     ):
                         problems.append(f"xlsx output cell not neutralised: {str(v)[:40]!r}")
-        return sum(1 for _ in wb.worksheets[0].iter_rows()) - 1
+        first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), (None,))
+        # under a provisional standard a warning line sits above the header (issue 10)
+        note = isinstance(first[0], str) and first[0].startswith(NOTE_STARTS)
+        return sum(1 for _ in wb.worksheets[0].iter_rows()) - 1 - int(note)
     finally:
         wb.close()
 

@@ -23,6 +23,8 @@ def test_bundled_standards_load_with_references() -> None:
     for sid in bundled():
         std = load_standard(sid)
         assert std.reference and std.income.poverty_line.reference
+        # the review round it is used for is data too (domain.md §2a)
+        assert std.review is not None and std.review.reference and std.review.confidence
         for ind in std.indicators.values():
             assert ind.reference and ind.confidence in {"confirmed", "secondary", "best_reading"}
 
@@ -42,9 +44,18 @@ def test_2022_2025_values_as_the_decree_states() -> None:
     assert std.retirement_age.months_for(2040, "male") == 62 * 12
 
 
-def test_standard_in_force_by_date() -> None:
-    assert standard_for(dt.date(2025, 10, 1)).id == "vn-2022-2025"
-    assert standard_for(dt.date(2026, 10, 1)).id == "vn-2022-2025"  # Decree 351 keeps it
+def test_standard_of_the_review_round_a_date_belongs_to() -> None:
+    """domain.md §2a: the periodic review 1 Sep – 14 Dec of year N sets the lists of N+1; a
+    regular review during year N uses year N's standard. (Replaces the old pick by the survey
+    date's calendar year, which classed the late-2026 review by the 2022–2025 lines.)"""
+    assert standard_for(dt.date(2025, 10, 1)).id == "vn-2022-2025"  # sets the 2026 lists
+    assert standard_for(dt.date(2026, 8, 31)).id == "vn-2022-2025"  # regular review of 2026
+    assert standard_for(dt.date(2026, 9, 1)).id == "vn-2027-2030"  # periodic, sets 2027
+    assert standard_for(dt.date(2026, 12, 14)).id == "vn-2027-2030"
+    assert standard_for(dt.date(2026, 12, 15)).id == "vn-2022-2025"  # regular review of 2026
+    assert standard_for(dt.date(2027, 1, 15)).id == "vn-2027-2030"
+    assert standard_for(dt.date(2021, 10, 1)).id == "vn-2022-2025"  # late 2021 set the 2022 lists
+    assert standard_for(dt.date(2021, 6, 1)).id == "vn-2016-2020"  # extended through 2021
     assert standard_for(dt.date(2019, 10, 1)).id == "vn-2016-2020"
     assert standard_for(dt.date(2027, 10, 1)).id == "vn-2027-2030"
 
@@ -124,13 +135,14 @@ def _numbers_in(path: Path) -> set[float]:
 
 
 def test_no_number_from_the_law_in_the_rules() -> None:
-    """Lines, scores, ages and cutoffs live in data/thresholds, never in rules.py or core.py."""
+    """Lines, scores, ages, cutoffs and the review window live in data/thresholds, never in
+    the rules, the pipeline or the pick of a round's standard."""
     law_numbers = set()
     for sid in bundled():
         text = (thresholds_dir() / f"{sid}.toml").read_text(encoding="utf-8")
         law_numbers |= {float(x.replace("_", "")) for x in re.findall(r"\b\d[\d_]*\b", text)}
     law_numbers -= {0.0, 1.0, 2.0, 3.0, 12.0}  # indices, month arithmetic, a year's 12 months
-    for module in ("rules.py", "core.py"):
+    for module in ("rules.py", "core.py", "rounds.py", "standard_export.py"):
         found = {float(v) for v in _numbers_in(SRC / module)} & law_numbers
         assert not found, f"{module} holds numbers from the law: {sorted(found)}"
 

@@ -49,7 +49,9 @@ def test_sheets_and_headers_are_the_contract(template: Path) -> None:
 
 
 def test_the_empty_template_reads_back_without_a_header_issue(template: Path) -> None:
-    issues = mdpoverty.validate(template)
+    # classed by the template's own standard (with no survey date, today's round would pick
+    # the provisional 2027–2030 one, whose standard-level warnings are not header issues)
+    issues = mdpoverty.validate(template, standard="vn-2022-2025")
     assert set(issues["check"]) == {"empty_sheet"}, issues.to_string()
     assert set(issues["severity"]) == {"warning"}
 

@@ -4,6 +4,7 @@ The library API a notebook user imports::
 
     import mdpoverty
     result = mdpoverty.classify("survey.xlsx")      # Result: .households, .issues, .counts
+    print(result.choice.text("en"))                 # which standard, and why (its review round)
     issues = mdpoverty.validate("survey.xlsx")      # the issue table alone
     std = mdpoverty.load_standard("vn-2022-2025")   # a standard, or a path to your own TOML
     forms = mdpoverty.report("district/", previous="last-year/")  # {"1": Form 1 frame, ...}
@@ -16,6 +17,7 @@ from .io import read_survey
 from .reports.batch import change_list, report
 from .reports.measures import MeasuresResult, measures
 from .reports.targets import TargetsResult, load_targets, targets
+from .rounds import StandardChoice
 from .standards import Standard, load_standard, standard_for
 
 __version__ = "0.1.0"
@@ -27,6 +29,7 @@ __all__ = [
     "MeasuresResult",
     "Result",
     "Standard",
+    "StandardChoice",
     "StandardError",
     "TargetsResult",
     "__version__",

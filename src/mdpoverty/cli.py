@@ -21,6 +21,8 @@ from .cli_common import (
     _sibling,
     common_options,
     handled,
+    provisional_note,
+    say_standard,
     survey_options,
 )
 from .errors import CHECKS, UsageError
@@ -58,8 +60,14 @@ def classify(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
             from .excel import write_tables
 
             sheets = {"Kết quả": out, "Tổng hợp": result.summary(), "Lỗi": result.issues}
+            # a provisional standard says so above the results, where the reader looks
+            warning = provisional_note(result.choice, lang)
+            notes = dict.fromkeys(("Kết quả", "Tổng hợp"), warning) if warning else None
             write_table(
-                out, path, "xlsx", lambda tmp: write_tables(sheets, tmp, issues_sheet="Lỗi")
+                out,
+                path,
+                "xlsx",
+                lambda tmp: write_tables(sheets, tmp, issues_sheet="Lỗi", notes=notes),
             )
         else:
             write_table(out, path, fmt)
@@ -90,6 +98,7 @@ def _report(con: Console, result: core.Result, output: str | None) -> None:
         f"{warnings} cảnh báo; chuẩn {result.standard.id}"
         + (f"; đã ghi {output}" if output else ""),
     )
+    say_standard(con, result.choice)
     _issue_summary(con, result.issues)
 
 
@@ -107,7 +116,17 @@ def validate(survey, members, standard, as_of, output, fmt, lang, quiet, verbose
     con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     issues = result.issues
-    if output:
+    warning = provisional_note(result.choice, lang)
+    if output and warning and format_for(output, fmt) == "xlsx":
+        from .excel import write_tables
+
+        write_table(
+            issues,
+            output,
+            "xlsx",
+            lambda tmp: write_tables({"data": issues}, tmp, notes={"data": warning}),
+        )
+    elif output:
         write_table(issues, output, fmt)
     else:
         shown = issues[["sheet", "row", "column", "value", "check", "severity", "message"]]
@@ -140,17 +159,44 @@ def explain(check_id: str | None, lang: str) -> int:
 
 @main.command()
 @click.argument("name", required=False)
+@click.option(
+    "--export",
+    "export",
+    type=click.Path(dir_okay=False),
+    help="Write an editable copy of NAME to this .toml file (a province's own standard): the "
+    "values the law has not published are commented placeholders to fill.",
+)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @handled
-def standards(name: str | None) -> int:
-    """List the bundled standards, or show one (its lines, cutoff and indicators)."""
+def standards(name: str | None, export: str | None, lang: str) -> int:
+    """List the bundled standards, or show one (its lines, cutoff, indicators and the review
+    round it is used for)."""
+    con = Console(0, lang)
     if name is None:
+        if export:
+            raise UsageError(
+                "--export needs the standard to copy: mdpoverty standards NAME --export FILE",
+                "--export cần tên chuẩn: mdpoverty standards TÊN --export TỆP",
+            )
         for sid in bundled():
             s = load_standard(sid)
             flag = "  (provisional)" if s.provisional else ""
-            click.echo(f"{s.id:<14} {s.valid_from} – {s.valid_to}  {s.title}{flag}")
+            click.echo(f"{s.id:<14} lists {s.valid_from.year}–{s.valid_to.year}  {s.title}{flag}")
         return Exit.OK
     s = load_standard(name)
+    if export:
+        return _export_standard(con, s, Path(export))
     click.echo(f"{s.id}: {s.title}\n  {s.reference} [{s.confidence}]\n  source: {s.source}")
+    click.echo(f"  sets the lists of {s.valid_from.year}–{s.valid_to.year}")
+    if s.review is not None:
+        r = s.review
+        click.echo(
+            f"  periodic review {r.periodic_start} to {r.periodic_end} (month-day) of year N "
+            f"sets the lists of {'N+1' if r.sets_next_year else 'N'} — {r.reference} "
+            f"[{r.confidence}]"
+        )
+    if s.provisional:
+        click.echo(f"  PROVISIONAL: {s.provisional_note_en or s.reference}")
     inc = s.income
     for key in ("policy_line", "poverty_line", "average_upper", "score_line"):
         v = getattr(inc, key)
@@ -159,6 +205,8 @@ def standards(name: str | None) -> int:
                 f"  {key}: rural {v.rural:,.0f}, urban {v.urban:,.0f} {v.unit}"
                 f" — {v.reference} [{v.confidence}]"
             )
+        elif key != "policy_line":
+            click.echo(f"  {key}: not published (a province adds it: --export FILE)")
     click.echo(
         f"  poor when deprived in >= {s.deprivation.cutoff} of {len(s.indicators)} indicators"
     )
@@ -167,6 +215,28 @@ def standards(name: str | None) -> int:
         click.echo(
             f"  {ind.number:>2}. {code:<18} {ind.label_vi} — {ind.reference} [{ind.confidence}]"
         )
+    return Exit.OK
+
+
+def _export_standard(con: Console, std, path: Path) -> int:
+    from .io import atomic_path
+    from .standard_export import export_text, unpublished
+
+    if path.suffix.lower() != ".toml":
+        raise UsageError(
+            f"{path}: a standard file is TOML; name it .toml",
+            f"{path}: tệp chuẩn là tệp TOML; đặt tên tệp .toml",
+        )
+    text = export_text(std, path.stem)
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
+    missing = ", ".join(f"[income.{m}]" for m in unpublished(std))
+    con.say(
+        f"{std.id} copied to {path} as standard '{path.stem}'"
+        + (f"; to fill (commented at the end): {missing}" if missing else ""),
+        f"đã chép chuẩn {std.id} vào {path} thành chuẩn '{path.stem}'"
+        + (f"; cần điền (ở cuối tệp, đang để chú thích): {missing}" if missing else ""),
+    )
     return Exit.OK
 
 
@@ -180,8 +250,8 @@ def standards(name: str | None) -> int:
 )
 @click.option(
     "--standard",
-    help="Bundled standard id or a TOML file: which indicators get an override column "
-    "(default: the standard in force today).",
+    help="Bundled standard id or a TOML file: which columns the survey needs "
+    "(default: the standard of the review round running today).",
 )
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable).")
@@ -197,6 +267,7 @@ def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
     import datetime as dt
 
     from .io import atomic_path
+    from .rounds import provisional_line
     from .standards import standard_for
     from .template import write_template
 
@@ -208,10 +279,14 @@ def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
     std = load_standard(standard) if standard else standard_for(dt.date.today())
     with atomic_path(output) as tmp:
         write_template(tmp, std)
-    Console(-quiet, lang).say(
+    con = Console(-quiet, lang)
+    con.say(
         f"template for standard {std.id} written to {output}",
         f"đã ghi mẫu phiếu theo chuẩn {std.id} vào {output}",
     )
+    if std.provisional:
+        args = (std.id, std.provisional_note_vi, std.provisional_note_en)
+        con.say(provisional_line(*args, "en"), provisional_line(*args, "vi"), level=-1)
     return Exit.OK
 
 

@@ -115,7 +115,9 @@ def survey_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             help="Members CSV/Parquet, when not beside the households file.",
         ),
         click.option(
-            "--standard", help="Bundled standard id (see `mdpoverty standards`) or a TOML file."
+            "--standard",
+            help="Bundled standard id (see `mdpoverty standards`) or a TOML file (default: the "
+            "standard of the review round the survey dates belong to).",
         ),
         click.option(
             "--as-of",
@@ -194,6 +196,34 @@ def _emit(frame: pd.DataFrame, fmt: str | None, title: str) -> None:
         click.echo(to_json(frame))
     else:
         click.echo(csv_text(frame), nl=False)  # formulas neutralised, as in the files
+
+
+def say_standard(con: Console, choices: Any) -> None:
+    """Which standard the run used and why: one line per distinct choice (a district's files
+    in one line), hidden by -q; then the provisional-standard warning, hidden only by -qq."""
+    from .rounds import StandardChoice, merge_choices
+
+    if isinstance(choices, StandardChoice):
+        choices = [choices]
+    merged = merge_choices([c for c in choices or [] if c is not None])
+    for c in merged:
+        con.say(c.text("en"), c.text("vi"))
+    warned = set()
+    for c in merged:
+        if c.provisional and c.standard_id not in warned:
+            warned.add(c.standard_id)
+            con.say(c.warning("en"), c.warning("vi"), level=-1)
+
+
+def provisional_note(choices: Any, lang: str) -> str:
+    """The provisional-standard warning of a run's choices ("" when none is provisional), for
+    the header of its xlsx outputs."""
+    from .rounds import StandardChoice
+
+    if isinstance(choices, StandardChoice):
+        choices = [choices]
+    lines = dict.fromkeys(c.warning(lang) for c in choices or [] if c is not None)
+    return " / ".join(line for line in lines if line)
 
 
 def _issue_summary(con: Console, issues: pd.DataFrame) -> None:

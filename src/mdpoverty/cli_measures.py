@@ -17,7 +17,16 @@ from typing import Any
 import click
 import pandas as pd
 
-from .cli_common import Console, Exit, _emit, _sibling, handled, survey_options
+from .cli_common import (
+    Console,
+    Exit,
+    _emit,
+    _sibling,
+    handled,
+    provisional_note,
+    say_standard,
+    survey_options,
+)
 from .errors import UsageError
 from .io import format_for, write_table
 from .reports.measures import ALL, MeasuresResult
@@ -169,7 +178,7 @@ def render_tables(res: MeasuresResult, lang: str, width: int | None = None) -> N
         console.print(table)
 
 
-def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None) -> None:
+def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None, lang: str = "vi") -> None:
     if fmt == "xlsx":
         from .excel import write_tables
 
@@ -179,7 +188,11 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None) -> None
         notes = pd.DataFrame({"note": [n.text("en") for n in res.notes]})
         sheets = {name: rounded(f) for name, f in res.frames().items()}
         sheets |= {"settings": settings, "notes": notes}
-        write_table(pd.DataFrame(), path, "xlsx", lambda tmp: write_tables(sheets, tmp))
+        warning = provisional_note(res.choices, lang)  # above the measures, when provisional
+        marks = {"measures": warning} if warning else None
+        write_table(
+            pd.DataFrame(), path, "xlsx", lambda tmp: write_tables(sheets, tmp, notes=marks)
+        )
     elif fmt == "json":
         from .io import atomic_path
 
@@ -295,7 +308,7 @@ def measures(
         )
     if output:
         out_fmt = format_for(output, None if fmt == "table" else fmt)
-        _write(res, Path(output), out_fmt, table)
+        _write(res, Path(output), out_fmt, table, lang)
     elif fmt == "xlsx":
         raise UsageError("--format xlsx needs -o FILE.xlsx", "--format xlsx cần -o TỆP.xlsx")
     elif fmt == "table" or (fmt is None and sys.stdout.isatty()):
@@ -304,6 +317,7 @@ def measures(
         click.echo(to_json_document(res))
     else:
         _emit(rounded(_pick(res, table)), "csv", "measures")
+    say_standard(con, res.choices)
     for note in res.notes:
         con.say(note.en, note.vi)
     used = res.settings["households_used"]

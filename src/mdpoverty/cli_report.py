@@ -16,7 +16,17 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from .cli_common import Console, Exit, _emit, _parse_date, _sibling, common_options, handled
+from .cli_common import (
+    Console,
+    Exit,
+    _emit,
+    _parse_date,
+    _sibling,
+    common_options,
+    handled,
+    provisional_note,
+    say_standard,
+)
 from .errors import UsageError
 from .io import atomic_path, format_for, write_table
 from .reports.batch import Round, load_round, parse_forms
@@ -39,7 +49,8 @@ def _round_options(fn):
         [
             click.option(
                 "--standard",
-                help="Bundled standard id or a TOML file (both rounds; default: by survey date).",
+                help="Bundled standard id or a TOML file (both rounds; default: the standard "
+                "of the review round each round's survey dates belong to).",
             ),
             click.option(
                 "--as-of",
@@ -91,6 +102,8 @@ def _subtitle(r: Round) -> str:
     parts = [f"Kỳ rà soát năm {year}"] if year else []
     if r.standard is not None:
         parts.append(r.standard.title)
+        if r.standard.provisional:
+            parts.append(f"CHUẨN TẠM THỜI: {r.standard.provisional_note_vi}".rstrip(": "))
     return f"({'; '.join(parts)})" if parts else ""
 
 
@@ -215,6 +228,7 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
         f"report: {rounds}; forms {done}" + (f" written to {output}" if output else ""),
         f"báo cáo: {rounds}; biểu {done}" + (f" đã ghi {output}" if output else ""),
     )
+    say_standard(con, [*current.choices, *(prev.choices if prev is not None else [])])
     _not_classed_lines(con, current)
     rejected = current.counts["households_rejected"] + (
         prev.counts["households_rejected"] if prev else 0
@@ -249,8 +263,11 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
         if fmt == "xlsx":
             from .excel import write_tables
 
+            sheet = "Danh sách biến động"
+            warning = provisional_note(cur.choices, lang)
+            notes = {sheet: warning} if warning else None
             write_table(
-                table, path, "xlsx", lambda tmp: write_tables({"Danh sách biến động": table}, tmp)
+                table, path, "xlsx", lambda tmp: write_tables({sheet: table}, tmp, notes=notes)
             )
         else:
             write_table(table, path, fmt)
@@ -270,6 +287,7 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
         f"đến, {moved['moved_out']} chuyển đi, {moved['not_classed']} chưa phân loại"
         + (f"; đã ghi {output}" if output else ""),
     )
+    say_standard(con, [*cur.choices, *prev.choices])
     _not_classed_lines(con, cur)
     rejected = cur.counts["households_rejected"] + prev.counts["households_rejected"]
     return Exit.OK if rejected == 0 and cur.counts["households_in"] else Exit.DATA

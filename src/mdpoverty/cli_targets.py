@@ -12,7 +12,16 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from .cli_common import Console, Exit, _emit, _parse_date, common_options, handled
+from .cli_common import (
+    Console,
+    Exit,
+    _emit,
+    _parse_date,
+    common_options,
+    handled,
+    provisional_note,
+    say_standard,
+)
 from .errors import UsageError
 from .io import format_for, write_table
 from .reports.targets import TargetsResult
@@ -168,7 +177,9 @@ def targets(
             from .excel import write_tables
 
             sheets = {"Chỉ tiêu giảm nghèo": res.table, "Căn cứ": _plan_frame(res)}
-            write_table(res.table, path, "xlsx", lambda tmp: write_tables(sheets, tmp))
+            warning = provisional_note(res.choices, lang)
+            notes = {"Chỉ tiêu giảm nghèo": warning} if warning else None
+            write_table(res.table, path, "xlsx", lambda tmp: write_tables(sheets, tmp, notes=notes))
         else:
             write_table(res.table, path, out_fmt)
     elif fmt in ("xlsx", "parquet"):
@@ -189,5 +200,6 @@ def targets(
         f"{prev['households_classed']} hộ kỳ trước; chỉ tiêu giảm tỷ lệ hộ nghèo toàn tỉnh "
         f"{'đạt' if met else 'chưa đạt'}" + (f"; đã ghi {output}" if output else ""),
     )
+    say_standard(con, res.choices)
     rejected = cur["households_rejected"] + prev["households_rejected"]
     return Exit.OK if rejected == 0 and cur["households_in"] else Exit.DATA

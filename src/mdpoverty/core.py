@@ -16,12 +16,15 @@ import pandas as pd
 from . import rules
 from .errors import Text
 from .io import RawSheet, RawSurvey, read_survey
-from .schema import INDICATOR_LABELS_VI, SHEETS, fold
-from .standards import Standard, load_standard, standard_for
+from .rounds import ReviewRound, RowRounds, StandardChoice, choose
+from .schema import INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
+from .standards import Standard
 from .validate import MAX_AGE, Typed, attach_members, validate_survey
 
 CLASSES = ("poor", "near_poor", "average", "not_poor")
 INCOME_TOLERANCE = 0.01  # two income figures differing by more than 1 % disagree
+# the checks of a single cell's value (validate.py), relabelled for unused columns
+CELL_CHECKS = {"unknown_code", "not_yes_no", "not_a_number", "not_a_date", "out_of_range"}
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Result:
     standard: Standard
     source: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    # which standard was used and why (the line every command prints on stderr)
+    choice: StandardChoice | None = None
     # Aligned with ``households`` (same positions), beyond the output contract: sheet and row
     # (where the household is in the workbook), survey_date, previous_class,
     # poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu.
@@ -377,7 +382,11 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     n = len(hh)
     _date_checks(t, ctx, sy, as_of)
     if std.provisional:
-        issues.add("provisional_standard", values=std.id, detail=std.reference, field="standard")
+        ref = std.reference
+        note = Text(std.provisional_note_vi or ref, std.provisional_note_en or ref)
+        issues.add("provisional_standard", values=std.id, expected=note, field="standard")
+    if std.income.average_upper is None:  # said once, not on every household above the line
+        issues.add("no_average_band", values=std.id, field="standard")
     derived = rules.derive_flags(ctx, std)
     undetermined = _resolve_needs(t, ctx, std)
     # no members sheet: no household's members are known, so the member indicators cannot be
@@ -435,6 +444,7 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     cls = rules.classify_income(std, area, income, score, count)
     agricultural = ctx.hh_yes("agricultural")
     unassessed = np.isnan(income) & (cls == "not_poor") & agricultural
+    unassessed &= std.income.average_upper is not None
     if unassessed.any() and sheet is not None:
         issues.add(
             "average_not_assessed",
@@ -581,38 +591,58 @@ def _accounting(t: Typed, ctx: rules.Ctx, blocked: np.ndarray) -> dict[str, int]
     return counts
 
 
-def _pick_standard(t: Typed, standard: str | os.PathLike[str] | Standard | None, as_of) -> Standard:
-    if isinstance(standard, Standard):
-        return standard
-    if standard is not None:
-        return load_standard(standard)
-    if as_of is not None:
-        return standard_for(as_of)
-    years = t.households.get("survey_date_year")
-    if years is not None and years.notna().any():
-        y = int(years.mode().iloc[0])
-        m = int(t.households["survey_date_month"][years == y].mode().iloc[0])
-        return standard_for(dt.date(y, m, 1))
-    return standard_for(dt.date.today())
-
-
-def _period_check(t: Typed, std: Standard) -> None:
-    years = t.households.get("survey_date_year")
-    if years is None or t.hh_sheet is None:
+def _round_checks(
+    t: Typed,
+    std: Standard,
+    choice: StandardChoice,
+    rows: RowRounds,
+    chosen: float | None,
+    as_of: dt.date | None,
+) -> None:
+    """Warn on each survey-date cell of a row dated in another review round than the one the
+    survey is classed for (``other_round``), or in a round whose lists the standard does not
+    set (``standard_period``); one warning per cell, never both."""
+    hh, sheet = t.households, t.hh_sheet
+    if sheet is None or not rows.dated.any() or "survey_date" not in sheet.frame:
         return
-    y = years.to_numpy(dtype=float, na_value=np.nan)
-    outside = ~np.isnan(y) & ((y < std.valid_from.year) | (y > std.valid_to.year))
+    ids = hh.get("household_id", pd.Series("", index=hh.index))
+    raw = sheet.frame["survey_date"]
+    if as_of is not None:  # a blank date is --as-of's: say so in the value
+        raw = raw.fillna(f"{as_of:%d/%m/%Y} (--as-of)")
+    other = rows.dated & (rows.key != chosen) if chosen is not None else np.zeros(len(hh), bool)
+    if other.any():
+        # a survey has a handful of rounds: each round's text once, then indexed per row
+        pairs = np.stack([rows.key[other], rows.lists_year[other]], axis=1).astype(int)
+        uniq, back = np.unique(pairs, axis=0, return_inverse=True)
+        texts = np.array(
+            [ReviewRound.from_key(int(k), int(y)).text(t.issues.lang) for k, y in uniq],
+            dtype=object,
+        )[back.ravel()]
+        t.issues.add(
+            "other_round",
+            sheet=sheet.name,
+            rows=hh.index[other],
+            column=_header(sheet, "survey_date"),
+            field="survey_date",
+            values=raw[other],
+            household_ids=ids[other],
+            detail=texts,
+            expected=Text(choice.round.text("vi"), choice.round.text("en")),
+        )
+    first, last = std.valid_from.year, std.valid_to.year
+    with np.errstate(invalid="ignore"):
+        outside = rows.dated & ~other & ((rows.lists_year < first) | (rows.lists_year > last))
     if outside.any():
-        hh = t.households
         t.issues.add(
             "standard_period",
-            sheet=t.hh_sheet.name,
+            sheet=sheet.name,
             rows=hh.index[outside],
-            column=_header(t.hh_sheet, "survey_date"),
+            column=_header(sheet, "survey_date"),
             field="survey_date",
-            values=t.hh_sheet.frame["survey_date"][outside],
-            household_ids=hh.get("household_id", pd.Series("", index=hh.index))[outside],
-            expected=f"{std.valid_from.isoformat()} – {std.valid_to.isoformat()}",
+            values=raw[outside],
+            household_ids=ids[outside],
+            detail=rows.lists_year[outside].astype(int),
+            expected=f"{first}–{last}",
         )
 
 
@@ -624,10 +654,13 @@ def classify_survey(
     lang: str = "vi",
 ) -> Result:
     t = validate_survey(raw, lang=lang)
-    std = _pick_standard(t, standard, as_of)
-    _period_check(t, std)
+    std, choice, rows, chosen = choose(t.households, standard, as_of)
+    # a bad value in a column the standard does not read is worth fixing, never a block
+    t.issues.relabel(CELL_CHECKS, unused_columns(std.indicators), "unused_value")
+    _round_checks(t, std, choice, rows, chosen, as_of)
     result = classify_typed(t, std, as_of)
     result.source = raw.source
+    result.choice = choice
     return result
 
 

@@ -174,6 +174,15 @@ CHECKS: dict[str, Check] = {
             "Chọn một trong các giá trị đã liệt kê (mã hoặc nhãn tiếng Việt).",
         ),
         _c(
+            "unused_value",
+            "warning",
+            "{detail} — no rule of the standard used reads this column, so the household is "
+            "still classed",
+            "{detail} — chuẩn đang dùng không đọc cột này nên hộ vẫn được phân loại",
+            "Correct the cell (it counts under a standard that reads the column), or leave it.",
+            "Sửa ô này (cột được dùng ở chuẩn khác), hoặc để nguyên.",
+        ),
+        _c(
             "out_of_range",
             "error",
             "'{value}' is out of range ({expected})",
@@ -200,10 +209,20 @@ CHECKS: dict[str, Check] = {
         _c(
             "no_score_line",
             "error",
-            "the standard '{expected}' has no score equivalent, so score A alone cannot be used",
-            "chuẩn '{expected}' không có mức điểm quy đổi nên không dùng riêng điểm A được",
-            "Fill the income figure, or choose a standard with score equivalents.",
-            "Điền thu nhập, hoặc chọn chuẩn có mức điểm quy đổi.",
+            "the standard '{expected}' has no score equivalent of the line (not published), so "
+            "score A alone cannot place the household: fill the income, or supply the score "
+            "lines as an [income.score_line] table in the province's standard file",
+            "chuẩn '{expected}' không có mức điểm quy đổi (chưa công bố) nên không dùng riêng "
+            "điểm A để phân loại hộ được: điền thu nhập, hoặc bổ sung bảng [income.score_line] "
+            "vào tệp chuẩn của tỉnh",
+            "Fill the income figure; or, where the province has set score equivalents, add an "
+            "[income.score_line] table (rural, urban, unit, reference, confidence) to the "
+            "province's standard file (mdpoverty standards <standard> --export tinh.toml) and "
+            "run with --standard tinh.toml.",
+            "Điền thu nhập; hoặc, nếu tỉnh đã quy định mức điểm quy đổi, thêm bảng "
+            "[income.score_line] (rural, urban, unit, reference, confidence) vào tệp chuẩn của "
+            "tỉnh (mdpoverty standards <chuẩn> --export tinh.toml) rồi chạy với "
+            "--standard tinh.toml.",
         ),
         _c(
             "income_disagree",
@@ -250,18 +269,47 @@ CHECKS: dict[str, Check] = {
         _c(
             "standard_period",
             "warning",
-            "survey date {value} is outside the standard's period ({expected})",
-            "ngày rà soát {value} nằm ngoài thời kỳ của chuẩn ({expected})",
-            "Check the survey date, or pass --standard.",
-            "Kiểm tra ngày rà soát, hoặc chọn --standard.",
+            "survey date {value} belongs to the review round for the lists of {detail}, which "
+            "the standard does not set (it sets the lists of {expected})",
+            "ngày rà soát {value} thuộc kỳ rà soát cho danh sách năm {detail}, chuẩn này không "
+            "áp dụng (chuẩn xác định danh sách các năm {expected})",
+            "Check the survey date, or choose the standard of that round with --standard.",
+            "Kiểm tra ngày rà soát, hoặc chọn chuẩn của kỳ đó bằng --standard.",
+        ),
+        _c(
+            "other_round",
+            "warning",
+            "survey date {value} belongs to {detail}, not to the round the survey is classed "
+            "for ({expected})",
+            "ngày rà soát {value} thuộc {detail}, không thuộc kỳ rà soát dùng để phân loại "
+            "({expected})",
+            "Check the survey date; a household reviewed in another round belongs in that "
+            "round's survey (or set --as-of / --standard knowingly).",
+            "Kiểm tra ngày rà soát; hộ được rà soát ở kỳ khác thì đưa vào khảo sát của kỳ đó "
+            "(hoặc chủ động chọn --as-of / --standard).",
         ),
         _c(
             "provisional_standard",
             "warning",
-            "standard '{value}' is provisional: {detail}",
-            "chuẩn '{value}' là tạm thời: {detail}",
-            "Check the thresholds file before relying on the results.",
-            "Kiểm tra tệp chuẩn trước khi dùng kết quả.",
+            "standard '{value}' is provisional: {expected}",
+            "chuẩn '{value}' là tạm thời: {expected}",
+            "Check the thresholds file before relying on the results; a province adds the "
+            "unpublished values in its own file "
+            "(mdpoverty standards <standard> --export tinh.toml).",
+            "Kiểm tra tệp chuẩn trước khi dùng kết quả; tỉnh bổ sung các giá trị chưa công bố "
+            "trong tệp chuẩn riêng (mdpoverty standards <chuẩn> --export tinh.toml).",
+        ),
+        _c(
+            "no_average_band",
+            "warning",
+            "standard '{value}' has no average-living-standard band (not published): no "
+            "household is classed average; those above the line are not_poor",
+            "chuẩn '{value}' không có mức sống trung bình (chưa công bố): không hộ nào được xếp "
+            "hộ có mức sống trung bình; hộ trên chuẩn là hộ không nghèo",
+            "Where the province has set the band, add an [income.average_upper] table to its "
+            "standard file (mdpoverty standards <standard> --export tinh.toml).",
+            "Nếu tỉnh đã quy định mức sống trung bình, thêm bảng [income.average_upper] vào tệp "
+            "chuẩn của tỉnh (mdpoverty standards <chuẩn> --export tinh.toml).",
         ),
         _c(
             "empty_sheet",

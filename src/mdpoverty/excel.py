@@ -44,10 +44,20 @@ def _number_format(series: pd.Series) -> str | None:
     return None
 
 
+NOTE_FONT = Font(bold=True, color="C00000")
+
+
 def _write_sheet(
-    wb: Workbook, title: str, frame: pd.DataFrame, *, severity_fill: bool = False
+    wb: Workbook,
+    title: str,
+    frame: pd.DataFrame,
+    *,
+    severity_fill: bool = False,
+    note: str | None = None,
 ) -> None:
+    """One styled sheet; ``note`` is a line above the header (the table starts on row 2)."""
     ws = wb.create_sheet(title=title[:31])
+    top = 2 if note else 1  # the header row
     frame = neutralise(frame)
     widths = []
     for col in frame.columns:
@@ -56,10 +66,14 @@ def _write_sheet(
         widths.append(min(max(longest + 2, 8), 60))
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{top + 1}"
     if len(frame.columns):
         last = get_column_letter(len(frame.columns))
-        ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+        ws.auto_filter.ref = f"A{top}:{last}{len(frame) + top}"
+    if note:
+        cell = WriteOnlyCell(ws, value=note)
+        cell.font = NOTE_FONT
+        ws.append([cell])
     header = []
     for col in frame.columns:
         cell = WriteOnlyCell(ws, value=str(col))
@@ -91,10 +105,16 @@ def _write_sheet(
 
 
 def write_tables(
-    tables: dict[str, pd.DataFrame], path: str | Path, *, issues_sheet: str | None = None
+    tables: dict[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    issues_sheet: str | None = None,
+    notes: dict[str, str] | None = None,
 ) -> None:
-    """Write each frame to its own styled sheet, in order. ``issues_sheet`` gets row colours."""
+    """Write each frame to its own styled sheet, in order. ``issues_sheet`` gets row colours;
+    ``notes`` puts a line above a sheet's table (e.g. that its standard is provisional)."""
     wb = Workbook(write_only=True)
     for title, frame in tables.items():
-        _write_sheet(wb, title, frame, severity_fill=title == issues_sheet)
+        note = (notes or {}).get(title)
+        _write_sheet(wb, title, frame, severity_fill=title == issues_sheet, note=note)
     wb.save(str(path))

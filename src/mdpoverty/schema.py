@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -62,6 +63,14 @@ VOCAB: dict[str, dict[str, list[str]]] = {
         "simple_pit": ["Hố đào đơn giản"],
         "hanging": ["Cầu tiêu", "Cầu tiêu ao cá"],
         "none": ["Không có nhà tiêu", "Không có"],
+        "other": ["Khác"],
+    },
+    "waste_disposal": {
+        "collected": ["Thu gom tập trung", "Thu gom"],
+        "composted": ["Ủ phân, tái chế", "Ủ phân", "Tái chế"],
+        "burned": ["Đốt"],
+        "buried": ["Chôn lấp", "Chôn"],
+        "dumped": ["Vứt bừa bãi"],
         "other": ["Khác"],
     },
     "sex": {"male": ["Nam"], "female": ["Nữ"]},
@@ -150,6 +159,11 @@ class Column:
     aliases: tuple[str, ...] = ()
     min_value: float | None = None
     max_value: float | None = None
+    # the indicator whose rule reads the column: it is templated (and needed) only under a
+    # standard that has that indicator; None: every standard uses it
+    indicator: str | None = None
+    # no rule of any standard reads it yet: a bad value is a warning, never blocks a household
+    unread: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -185,6 +199,7 @@ INDICATOR_LABELS_VI = {
     "toilet": "nhà tiêu",
     "telecom": "dịch vụ viễn thông",
     "info_access": "phương tiện tiếp cận thông tin",
+    "waste": "xử lý rác thải",
     "healthcare_access": "tiếp cận dịch vụ y tế",
 }
 
@@ -244,11 +259,20 @@ HOUSEHOLDS = Sheet(
         ),
         Column("water_source", "Nguồn nước sinh hoạt", "code", vocab="water_source"),
         Column("toilet_type", "Loại nhà tiêu", "code", vocab="toilet_type"),
-        Column("has_tv", "Có ti vi", "bool", aliases=("Có tivi",)),
-        Column("has_radio", "Có radio", "bool"),
-        Column("has_computer", "Có máy tính", "bool"),
-        Column("has_smartphone", "Có điện thoại thông minh", "bool"),
-        Column("hears_loudspeaker", "Nghe được loa truyền thanh", "bool"),
+        Column(
+            "waste_disposal",
+            "Xử lý rác thải sinh hoạt",
+            "code",
+            vocab="waste_disposal",
+            aliases=("Xử lý rác thải", "Hình thức xử lý rác thải"),
+            indicator="waste",
+            unread=True,
+        ),
+        Column("has_tv", "Có ti vi", "bool", aliases=("Có tivi",), indicator="info_access"),
+        Column("has_radio", "Có radio", "bool", indicator="info_access"),
+        Column("has_computer", "Có máy tính", "bool", indicator="info_access"),
+        Column("has_smartphone", "Có điện thoại thông minh", "bool", indicator="info_access"),
+        Column("hears_loudspeaker", "Nghe được loa truyền thanh", "bool", indicator="info_access"),
         Column(
             "agricultural",
             "Hộ làm nông, lâm, ngư, diêm nghiệp",
@@ -312,6 +336,18 @@ MEMBERS = Sheet(
 )
 
 SHEETS = {"households": HOUSEHOLDS, "members": MEMBERS}
+
+
+def unused_columns(indicators: Iterable[str]) -> set[str]:
+    """Survey columns no rule reads under a standard with these indicator codes: those of
+    another standard's indicator, and those no rule reads yet."""
+    codes = set(indicators)
+    return {
+        c.name
+        for sheet in SHEETS.values()
+        for c in sheet.columns
+        if c.unread or (c.indicator is not None and c.indicator not in codes)
+    }
 
 
 @lru_cache(maxsize=8)

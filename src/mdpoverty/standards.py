@@ -13,6 +13,7 @@ import functools
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, TypeVar
@@ -47,15 +48,19 @@ class ByArea(_Model):
 
 class Income(_Model):
     poverty_line: ByArea
-    average_upper: ByArea
+    # the average-living-standard band (MSTB): absent when the law has not published it, and
+    # then no household is classed "average" (a province may add it in its own file)
+    average_upper: ByArea | None = None
     policy_line: ByArea | None = None
+    # checklist score A equivalent of the line: absent when unpublished (score-only households
+    # are then reported, not guessed)
     score_line: ByArea | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Income:
         for area in AREAS:
             line = self.poverty_line.for_area(area)
-            if self.average_upper.for_area(area) <= line:
+            if self.average_upper is not None and self.average_upper.for_area(area) <= line:
                 raise ValueError(f"average_upper.{area} must be above poverty_line.{area}")
             if self.policy_line is not None and self.policy_line.for_area(area) >= line:
                 raise ValueError(f"policy_line.{area} must be below poverty_line.{area}")
@@ -111,6 +116,49 @@ class RetirementAge(_Model):
             if r.year <= year:
                 row = r
         return int(getattr(row, sex))
+
+
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+class Review(_Model):
+    """Which review round uses a standard (Quyết định 24/2021/QĐ-TTg): the periodic review
+    from ``periodic_start`` to ``periodic_end`` (month-day, inclusive) of year N sets the lists
+    of year N+1 when ``sets_next_year``; a regular review during year N uses year N's lists."""
+
+    periodic_start: str
+    periodic_end: str
+    sets_next_year: bool
+    reference: str
+    confidence: Confidence
+
+    @field_validator("periodic_start", "periodic_end")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        m = _MONTH_DAY.match(value)
+        if not m:
+            raise ValueError(f"expected a month-day like '09-01', got {value!r}")
+        try:
+            dt.date(2000, int(m.group(1)), int(m.group(2)))  # a leap year: 02-29 is a day
+        except ValueError:
+            raise ValueError(f"{value!r} is not a day of the year") from None
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Review:
+        if self.periodic_end < self.periodic_start:
+            raise ValueError("periodic_end is before periodic_start")
+        return self
+
+    @staticmethod
+    def _key(month_day: str) -> int:
+        month, day = month_day.split("-")
+        return int(month) * 100 + int(day)
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """The periodic window as month * 100 + day keys (inclusive)."""
+        return self._key(self.periodic_start), self._key(self.periodic_end)
 
 
 class Service(_Model):
@@ -230,6 +278,12 @@ class Standard(_Model):
     valid_from: dt.date
     valid_to: dt.date
     provisional: bool = False
+    # what is unpublished, said on every run that uses a provisional standard
+    provisional_note_vi: str = ""
+    provisional_note_en: str = ""
+    # valid_from..valid_to is the period whose lists the standard sets; [review] says which
+    # review round sets the lists of a year
+    review: Review | None = None
     rule: Literal["line_and_deprivations", "policy_line_or_deprivations"]
     income: Income
     deprivation: Deprivation
@@ -287,6 +341,10 @@ class Standard(_Model):
 
     def covers(self, day: dt.date) -> bool:
         return self.valid_from <= day <= self.valid_to
+
+    def sets_lists_of(self, year: int) -> bool:
+        """Whether this standard sets the poor / near-poor lists used in ``year``."""
+        return self.valid_from.year <= year <= self.valid_to.year
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -391,13 +449,22 @@ def load_standard(name_or_path: str | os.PathLike[str]) -> Standard:
 
 
 def standard_for(day: dt.date) -> Standard:
-    """The bundled, non-provisional standard in force on ``day`` (provisional if none other)."""
+    """The bundled standard of the review round that ``day`` belongs to: a survey taken in
+    the periodic review of late 2026 is classed by the standard that sets the 2027 lists
+    (domain §2a; the window is the ``[review]`` table of the standard files)."""
+    from .rounds import standard_for_day
+
+    return standard_for_day(day)
+
+
+def standard_for_flags(columns: Iterable[object]) -> Standard | None:
+    """The bundled standard whose flag columns (``dep_<code>`` in its order) are exactly the
+    ``dep_`` columns of a classify output, else None: a 2027–2030 output (``dep_waste``) is
+    read back as one, not as 2022–2025's."""
+    deps = [str(c) for c in columns if str(c).startswith("dep_")]
+    if not deps:
+        return None
     found = [load_standard(name) for name in bundled()]
-    for allow_provisional in (False, True):
-        for std in found:
-            if std.covers(day) and (allow_provisional or not std.provisional):
-                return std
-    raise StandardError(
-        f"no bundled standard covers {day.isoformat()}; pass --standard",
-        f"không có chuẩn nào áp dụng cho ngày {day.isoformat()}; hãy dùng --standard",
-    )
+    matches = [s for s in found if [f"dep_{c}" for c in s.codes] == deps]
+    matches.sort(key=lambda s: s.provisional)  # a settled standard before a provisional one
+    return matches[0] if matches else None

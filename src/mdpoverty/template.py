@@ -68,20 +68,56 @@ NOTES = {
     "birth_date": "dd/mm/yyyy, hoặc chỉ năm sinh.",
     "ethnicity": "Tên dân tộc (Kinh, Tày, Mông…).",
     "malnourished": "Trẻ dưới 16 tuổi.",
+    "waste_disposal": "Hình thức xử lý rác thải sinh hoạt của hộ. Chuẩn chưa công bố ngưỡng "
+    "nên cột này chưa dùng để tính: cột 'Thiếu hụt xử lý rác thải' quyết định.",
 }
+REPORTED_NOTE = (
+    "Bắt buộc: chuẩn chưa có cách tính chỉ số này từ phiếu, Ban rà soát đánh giá hộ có thiếu "
+    "hụt hay không (Có/Không)."
+)
 DEP_NOTE = (
     "Để trống: mdpoverty tự xác định. Chỉ điền khi Ban rà soát đánh giá khác (điền sẽ thay "
     "giá trị tự xác định)."
 )
 
 
+def _used(col: Column, std: Standard) -> bool:
+    """A column tied to an indicator is templated only under a standard that has it."""
+    return col.indicator is None or col.indicator in std.indicators
+
+
 def _columns(sheet: Sheet, std: Standard) -> tuple[list[Column], list[Column]]:
-    """(shown, grouped) columns of ``sheet`` for the standard's indicators."""
+    """(shown, grouped) columns of ``sheet`` for the standard's indicators. The reviewer's
+    column of an indicator the survey cannot derive (rule ``reported``, e.g. waste treatment
+    under 2027–2030) decides it, so it is shown, after the columns of the same indicator."""
     if sheet is MEMBERS:
-        return list(sheet.columns), []
-    shown = [sheet.column(c) for c in SHOWN]
+        return [c for c in sheet.columns if _used(c, std)], []
+    shown = [sheet.column(c) for c in SHOWN if _used(sheet.column(c), std)]
     deps = [sheet.column(f"dep_{code}") for code in std.codes if f"dep_{code}" in sheet.names]
-    return shown, [*(sheet.column(c) for c in GROUPED), *deps]
+    decided = [d for d in deps if _reported(d, std)]
+    for dep in decided:
+        code = dep.name.removeprefix("dep_")
+        same = [i for i, c in enumerate(shown) if c.indicator == code]
+        shown.insert(same[-1] + 1 if same else len(shown), dep)
+    grouped = [d for d in deps if d not in decided]
+    return shown, [*(sheet.column(c) for c in GROUPED), *grouped]
+
+
+def _reported(col: Column, std: Standard) -> bool:
+    """The reviewer's column of an indicator the survey cannot derive: needed for every
+    household."""
+    ind = std.indicators.get(col.name.removeprefix("dep_")) if col.name.startswith("dep_") else None
+    return ind is not None and ind.rule == "reported"
+
+
+def _required(col: Column, std: Standard) -> bool:
+    return col.required or _reported(col, std)
+
+
+def _note(col: Column, std: Standard) -> str:
+    if not col.name.startswith("dep_"):
+        return NOTES.get(col.name, "")
+    return REPORTED_NOTE if _reported(col, std) else DEP_NOTE
 
 
 def _lists_sheet(wb: Workbook) -> dict[str, str]:
@@ -139,9 +175,9 @@ def _data_sheet(
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.border = HEADER_BORDER
         fill = GROUPED_FILL if col in grouped else SHOWN_FILL
-        cell.fill = REQUIRED_FILL if col.required else fill
-        note = DEP_NOTE if col.name.startswith("dep_") else NOTES.get(col.name, "")
-        text = f"{col.label_vi} ({col.name}){' — bắt buộc' if col.required else ''}\n"
+        cell.fill = REQUIRED_FILL if _required(col, std) else fill
+        note = _note(col, std)
+        text = f"{col.label_vi} ({col.name}){' — bắt buộc' if _required(col, std) else ''}\n"
         text += f"Nhập: {expected_text(col).vi}" + (f"\n{note}" if note else "")
         cell.comment = Comment(text, "mdpoverty", width=300, height=120)
         dim = ws.column_dimensions[letter]
@@ -186,31 +222,34 @@ def _guide(ws: Worksheet, std: Standard, parts: list[tuple[Sheet, list[Column]]]
         "-o ket-qua.xlsx",
         f"Tạo bởi mdpoverty {__version__} ngày {dt.date.today():%d/%m/%Y}.",
     ]
+    if std.provisional:
+        lines.insert(0, f"CHUẨN TẠM THỜI: {std.provisional_note_vi}".rstrip(": "))
     for line in lines:
         ws.append([line])
     ws.append([])
     header = ["Trang", "Tiêu đề cột", "Mã cột", "Bắt buộc", "Nhập", "Ghi chú"]
     ws.append(header)
+    first_entry = ws.max_row + 1
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
         cell.fill = SHOWN_FILL
         cell.border = HEADER_BORDER
     for sheet, columns in parts:
         for col in columns:
-            note = DEP_NOTE if col.name.startswith("dep_") else NOTES.get(col.name, "")
+            note = _note(col, std)
             ws.append(
                 [
                     sheet.label_vi,
                     col.label_vi,
                     col.name,
-                    "có" if col.required else "",
+                    "có" if _required(col, std) else "",
                     expected_text(col).vi,
                     note,
                 ]
             )
     for letter, width in zip("ABCDEF", (14, 34, 22, 9, 60, 70), strict=True):
         ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=10):
+    for row in ws.iter_rows(min_row=first_entry):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 

@@ -123,6 +123,24 @@ class Issues:
             for v, e, d in zip(vals, expects, details, strict=True)
         ]
 
+    def relabel(self, checks: set[str], fields: set[str], to: str) -> None:
+        """Turn the ``checks`` issues on cells of ``fields`` into ``to`` issues, keeping their
+        wording: e.g. a bad value in a column the chosen standard does not read warns instead
+        of blocking the household."""
+        c = CHECKS[to]
+        for chunk in self._chunks:
+            hit = chunk["check"].isin(checks) & chunk["field"].isin(fields)
+            if not hit.any():
+                continue
+            chunk.loc[hit, "check"] = to
+            chunk.loc[hit, "severity"] = c.severity
+            for lang in ("vi", "en"):
+                template = c.vi if lang == "vi" else c.en
+                chunk.loc[hit, f"message_{lang}"] = chunk.loc[hit, f"message_{lang}"].map(
+                    lambda m, t=template: t.format(value="", expected="", detail=m)
+                )
+            chunk.loc[hit, "message"] = chunk.loc[hit, f"message_{self.lang}"]
+
     def frame(self) -> pd.DataFrame:
         if not self._chunks:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS}).astype(

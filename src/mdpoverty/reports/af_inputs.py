@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..core import Result
 from ..errors import UsageError
-from ..standards import Standard, load_standard
+from ..standards import Standard, load_standard, standard_for_flags
 from .af import group_codes
 from .af_design import Design, make_design
 
@@ -194,6 +194,20 @@ def parse_by(by: str | Sequence[str] | None, available: Sequence[str]) -> list[s
 # --------------------------------------------------------------------------------------------
 
 
+def _head(path: Path) -> list[str]:
+    """The column names of a CSV/Parquet file (none for anything else or a broken file)."""
+    try:
+        if path.suffix.lower() == ".csv":
+            return list(pd.read_csv(path, nrows=0).columns)
+        if path.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+    except Exception:  # not ours to judge: the survey reader says what is wrong
+        pass
+    return []
+
+
 def _read_classify_output(path: Path, codes: Sequence[str]) -> pd.DataFrame | None:
     """A classify output (CSV/Parquet with ``class`` and every ``dep_<code>``), else None."""
     suffix = path.suffix.lower()
@@ -252,6 +266,8 @@ def as_result(
     if isinstance(source, pd.DataFrame):
         return result_from_frame(source, std or load_standard("vn-2022-2025"))
     path = Path(source)
+    if std is None:  # a classify output's flag columns say which standard classed it
+        std = standard_for_flags(_head(path))
     frame = _read_classify_output(path, (std or load_standard("vn-2022-2025")).codes)
     if frame is not None:
         return result_from_frame(frame, std or load_standard("vn-2022-2025"))

@@ -26,7 +26,7 @@ import pandas as pd
 from ..core import Result
 from ..errors import InputFileError, UsageError
 from ..schema import fold, sheet_lookup
-from ..standards import Standard, load_standard
+from ..standards import Standard, load_standard, standard_for_flags
 from ..validate import ISSUE_COLUMNS
 from . import changes, forms
 from .form_checks import check_forms
@@ -54,6 +54,8 @@ class Round:
     issues: pd.DataFrame
     standard: Standard | None
     sources: list[str] = field(default_factory=list)
+    # which standard each classed file used and why (StandardChoice), for the stderr line
+    choices: list = field(default_factory=list)
 
     @property
     def classed(self) -> pd.Series:
@@ -175,10 +177,16 @@ def read_classify_output(path: Path) -> pd.DataFrame | None:
             from ..safety import check_xlsx
 
             check_xlsx(path)  # the survey reader's guard first: a far cell aborts calamine
-            head = pd.read_excel(path, sheet_name=sheet, nrows=0, engine="calamine")
-            if not need <= set(map(str, head.columns)):
-                return None
-            return pd.read_excel(path, sheet_name=sheet, dtype=str, engine="calamine")
+            # the header is row 1, or row 2 under a note line (a provisional standard's)
+            for header in (0, 1):
+                head = pd.read_excel(
+                    path, sheet_name=sheet, nrows=0, header=header, engine="calamine"
+                )
+                if need <= set(map(str, head.columns)):
+                    return pd.read_excel(
+                        path, sheet_name=sheet, dtype=str, header=header, engine="calamine"
+                    )
+            return None
     except InputFileError:
         raise  # a hostile workbook: refused with the survey reader's own line
     except Exception:  # calamine has error types of its own: the survey reader says what is wrong
@@ -222,7 +230,7 @@ def _result_round(result: Result, source: str) -> Round:
     extra = (
         result.extra.reset_index(drop=True) if len(result.extra) else pd.DataFrame(index=hh.index)
     )
-    return Round(hh, extra, issues, result.standard, [source])
+    return Round(hh, extra, issues, result.standard, [source], [result.choice])
 
 
 def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: str) -> Round:
@@ -234,8 +242,8 @@ def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: s
         return frame_round(item, standard, "<frame>")
     path = Path(item)
     frame = read_classify_output(path) if path.exists() else None
-    if frame is not None:
-        return frame_round(frame, standard, str(path))
+    if frame is not None:  # classed already: its flag columns say by which standard
+        return frame_round(frame, standard or standard_for_flags(frame.columns), str(path))
     return _result_round(core.classify(path, standard=standard, as_of=as_of, lang=lang), str(path))
 
 
@@ -351,7 +359,14 @@ def load_round(
     std_final = next((r.standard for r in rounds if r.standard is not None), None)
     if std_final is None:
         std_final = load_standard("vn-2022-2025")
-    return Round(hh, extra, issues, std_final, [s for r in rounds for s in r.sources])
+    return Round(
+        hh,
+        extra,
+        issues,
+        std_final,
+        [s for r in rounds for s in r.sources],
+        [c for r in rounds for c in r.choices if c is not None],
+    )
 
 
 # ------------------------------------------------------------------------------- the report

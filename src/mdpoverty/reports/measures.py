@@ -79,6 +79,8 @@ class MeasuresResult:
     excluded: pd.DataFrame
     settings: dict[str, Any]
     notes: list[Note] = field(default_factory=list)
+    # which standard the (current) round was classed by and why (StandardChoice)
+    choices: list = field(default_factory=list)
 
     @property
     def census(self) -> bool:
@@ -246,7 +248,8 @@ def measures(
     else:
         excluded = cur.excluded.assign(round="current")
     indicators = indicator_table(std, w, table.iloc[0], inference)
-    return MeasuresResult(table, indicators, inference, change, excluded, settings, notes)
+    choices = [result.choice] if result.choice is not None else []
+    return MeasuresResult(table, indicators, inference, change, excluded, settings, notes, choices)
 
 
 def _excluded_notes(notes: list[Note], units: Units, prefix: tuple[str, str]) -> None:

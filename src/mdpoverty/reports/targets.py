@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -217,6 +217,8 @@ class TargetsResult:
     years: float
     counts: dict[str, dict[str, int]]
     standard: Standard | None
+    # which standard each round was classed by and why (StandardChoice), current first
+    choices: list = field(default_factory=list)
 
 
 def targets(
@@ -255,7 +257,12 @@ def targets(
             )
     table = target_table(cur.households, prev.households, chosen, years)
     return TargetsResult(
-        table, chosen, years, {"current": cur.counts, "previous": prev.counts}, cur.standard
+        table,
+        chosen,
+        years,
+        {"current": cur.counts, "previous": prev.counts},
+        cur.standard,
+        [*cur.choices, *prev.choices],
     )
 
 
