@@ -204,3 +204,32 @@ def test_the_previous_round_is_required_and_years_can_be_given() -> None:
     p2, p1 = (r.table.set_index("level").loc["province"] for r in (two, one))
     assert p2["poor_rate_fall"] == p1["poor_rate_fall"]
     assert p2["poor_rate_fall_per_year"] == pytest.approx(p1["poor_rate_fall"] / 2, abs=0.005)
+
+
+def test_rounds_under_two_standards_are_said_to_be_so():
+    """The 2026 round (2027-2030 standard) against the 2025 round (2022-2025, examples/README.md):
+    a rate's fall then mixes the change of the lines with the households' own change."""
+    from click.testing import CliRunner
+
+    from mdpoverty.cli import main
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    args = ["targets", str(examples / "survey.xlsx"), "--format", "csv", "--lang", "en"]
+    res = CliRunner().invoke(main, [*args, "--previous", str(examples / "previous-round.xlsx")])
+    lines = res.stderr.strip().splitlines()
+    assert lines[0].startswith("targets (")  # the summary line first
+    assert any("classed under different standards" in line for line in lines), lines
+    same = CliRunner().invoke(
+        main,
+        [
+            "targets",
+            str(examples / "previous-round.xlsx"),
+            "--previous",
+            str(examples / "round-2024.xlsx"),
+            "--format",
+            "csv",
+            "--lang",
+            "en",
+        ],
+    )
+    assert "different standards" not in same.stderr

@@ -296,7 +296,7 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
     with con.status("Đang so sánh hai kỳ…" if lang == "vi" else "Comparing the rounds…"):
         prev = load_round(previous, standard=standard, lang=lang)
         cur = load_round(current, standard=standard, as_of=as_of, lang=lang)
-        _warn(con, map_notes([("", cur), ("previous round", prev)]))
+        map_warnings = map_notes([("", cur), ("previous round", prev)])
         prev = on_current_map(prev, cur)
         link = link_rounds(cur.households, cur.extra, prev.households, prev.extra)
         table = change_list(link, changed_only=changed)
@@ -331,6 +331,7 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
         + (f"; đã ghi {output}" if output else ""),
     )
     say_standard(con, [*cur.choices, *prev.choices])
+    _warn(con, map_warnings)  # after the summary line, which cron reads first
     _not_classed_lines(con, cur)
     rejected = cur.counts["households_rejected"] + prev.counts["households_rejected"]
     return Exit.OK if rejected == 0 and cur.counts["households_in"] else Exit.DATA

@@ -180,8 +180,6 @@ def targets(
             standard=standard,
             as_of=as_of,
         )
-    for en, vi in res.notes:
-        con.say(f"warning: {en}", f"cảnh báo: {vi}")
     if output:
         path = Path(output)
         out_fmt = format_for(path, fmt)
@@ -213,5 +211,7 @@ def targets(
         f"{'đạt' if met else 'chưa đạt'}" + (f"; đã ghi {output}" if output else ""),
     )
     say_standard(con, res.choices)
+    for en, vi in res.notes:  # after the summary line, which cron reads first
+        con.say(f"warning: {en}", f"cảnh báo: {vi}")
     rejected = cur["households_rejected"] + prev["households_rejected"]
     return Exit.OK if rejected == 0 and cur["households_in"] else Exit.DATA

@@ -460,7 +460,9 @@ def build_forms(
 def map_notes(rounds: Sequence[tuple[str, Round | None]]) -> list[tuple[str, str]]:
     """Warnings (en, vi) about the map of the rounds: a province where some households have
     a district and others none (shown as a "(không có huyện)" group, never merged) — one per
-    round and province. ``rounds``: (label, round), the label "" for the current round."""
+    round and province; and rounds classed under different standards (the 2025 round under
+    2022–2025, the 2026 round under 2027–2030), whose changes are not the households' alone.
+    ``rounds``: (label, round), the label "" for the current round first."""
     out = []
     for label, r in rounds:
         if r is None:
@@ -480,6 +482,19 @@ def map_notes(rounds: Sequence[tuple[str, Round | None]]) -> list[tuple[str, str
                     "trống toàn bộ nếu là kỳ rà soát sau 1/7/2025)",
                 )
             )
+    standards = [r.standard.id for _, r in rounds if r is not None and r.standard is not None]
+    if len(set(standards)) > 1:
+        now, before = standards[0], standards[-1]
+        out.append(
+            (
+                f"the rounds were classed under different standards ({now}; previous round "
+                f"{before}): a change of class or of a rate mixes the change of the standard "
+                "(its lines and indicators) with the households' own change",
+                f"hai kỳ được phân loại theo hai chuẩn khác nhau ({now}; kỳ trước {before}): "
+                "biến động hộ và tỷ lệ gồm cả phần do thay đổi chuẩn (chuẩn thu nhập, chỉ số), "
+                "không chỉ do hộ thay đổi",
+            )
+        )
     return out
 
 
