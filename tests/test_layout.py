@@ -285,6 +285,34 @@ def test_group_title_never_names_a_column(tmp_path: Path) -> None:
     assert result.counts["households_classed"] == 1, result.issues.to_string()
 
 
+def test_a_label_merged_wider_names_its_first_column(tmp_path: Path) -> None:
+    """One header row where 'Khu vực' is merged over its own and the next (empty) cell, for
+    width: with no sub-header under it, it names its first column (a fuzz case found the
+    whole households sheet missed when such a label was taken for a group title)."""
+    from openpyxl import Workbook
+
+    header = [*HH_HEADER, None]
+    at = header.index("Khu vực")
+    header.insert(at + 1, None)  # the merged-over cell
+    row = hh_row("H1")
+    row.insert(at + 1, None)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Hộ gia đình (2)"  # not a known sheet name: found by its headers
+    ws.append(header)
+    ws.append(row)
+    ws.merge_cells(start_row=1, start_column=at + 1, end_row=1, end_column=at + 2)
+    wm = wb.create_sheet("Thành viên")
+    from conftest import M_HEADER
+
+    wm.append(M_HEADER)
+    wm.append(m_row("H1"))
+    wb.save(tmp_path / "s.xlsx")
+    result = mdpoverty.classify(tmp_path / "s.xlsx")
+    assert result.households.loc[0, "area"] == "rural"
+    assert result.counts["households_classed"] == 1, result.issues.to_string()
+
+
 def test_merges_are_read_from_the_safety_pass(tmp_path: Path) -> None:
     from mdpoverty.safety import check_xlsx
 

@@ -96,14 +96,17 @@ def _plain(col: pa.ChunkedArray | pa.Array) -> pa.Array:
     return col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
 
 
-def group_cells(merges: Sequence[Merge], col_offset: int = 0) -> set[tuple[int, int]]:
-    """Grid cells of the header area covered by a range merged across columns (a group
-    title, which never names a column by itself)."""
-    cells = set()
+def group_cells(merges: Sequence[Merge], col_offset: int = 0) -> dict[tuple[int, int], int]:
+    """Grid cells of the header area covered by a range merged across columns, each with the
+    grid column of its range's first cell. Such a range is a group title over sub-headers —
+    which never names a column by itself — or one label merged wider for its width, which
+    names its first column when no row under it names a column of its range."""
+    cells: dict[tuple[int, int], int] = {}
     for r0, c0, r1, c1 in merges:
         if c1 > c0 and r0 < HEADER_SCAN_ROWS:
             for r in range(r0, min(r1, HEADER_SCAN_ROWS - 1) + 1):
-                cells.update((r, c - col_offset) for c in range(c0, c1 + 1))
+                for c in range(c0, c1 + 1):
+                    cells.setdefault((r, c - col_offset), c0 - col_offset)
     return cells
 
 
@@ -118,7 +121,9 @@ class Header:
     texts: dict[int, str]  # grid column -> header text as written (codes and unknown columns)
 
 
-def find_header(rows: list[list[object]], kind: str, groups: set[tuple[int, int]]) -> Header | None:
+def find_header(
+    rows: list[list[object]], kind: str, groups: dict[tuple[int, int], int]
+) -> Header | None:
     """The header block among the first rows of a sheet; None when no row has two known
     headers. A column is named by the lowest row of the block that names it."""
     lookup = header_lookup(kind)
@@ -126,7 +131,7 @@ def find_header(rows: list[list[object]], kind: str, groups: set[tuple[int, int]
     def named(r: int) -> dict[int, str]:
         out = {}
         for c, cell in enumerate(rows[r]):
-            if isinstance(cell, str) and cell.strip() and (r, c) not in groups:
+            if isinstance(cell, str) and cell.strip() and groups.get((r, c), c) == c:
                 code = lookup.get(fold(cell))
                 if code is not None:
                     out[c] = code
@@ -154,6 +159,12 @@ def find_header(rows: list[list[object]], kind: str, groups: set[tuple[int, int]
     texts: dict[int, str] = {}
     for r in range(top, bottom + 1):  # lower rows overwrite: the lowest naming row wins
         for c, code in maps[r].items():
+            if (r, c) in groups and any(  # a group title: a lower row names its columns
+                groups.get((r, c2)) == c and c2 in maps[r2]
+                for r2 in range(r + 1, bottom + 1)
+                for c2 in range(c, len(rows[r]))
+            ):
+                continue
             codes[c] = code
             texts[c] = str(rows[r][c]).strip()
     for c, cell in enumerate(rows[best]):
