@@ -536,7 +536,7 @@ def fold_ids(ids: pd.Series) -> np.ndarray:
 
 _ID_STEPS = (
     ("ký tự ẩn (độ rộng 0)", "zero-width characters", lambda x: _ZERO_WIDTH.sub("", x)),
-    ("dấu cách không ngắt", "non-breaking spaces", lambda x: _NBSP.sub(" ", x)),
+    ("dấu cách không ngắt", "non-breaking spaces", lambda x: _NBSP.sub("", x)),
     ("khoảng trắng", "spaces", lambda x: re.sub(r"\s+", "", x)),
     ("cách mã hoá dấu (Unicode)", "Unicode composition", lambda x: unicodedata.normalize("NFC", x)),
     ("chữ hoa/thường", "upper/lower case", str.casefold),
