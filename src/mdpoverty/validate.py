@@ -615,12 +615,10 @@ def _member_checks(t: Typed, hh_ids: pd.Series | None) -> None:
         folded = attached & (written != hh_written[pos])
         if folded.any():
             rows = np.flatnonzero(folded)
-            why = pd.Series(
-                [
-                    _id_difference(w, k)
-                    for w, k in zip(written[rows], hh_written[pos[rows]], strict=True)
-                ]
-            )
+            # what folding ignored, worked out once per distinct (written, known) pair
+            pairs = pd.MultiIndex.from_arrays([written[rows], hh_written[pos[rows]]])
+            codes, distinct = pd.factorize(pairs)
+            why = pd.Series(np.array([_id_difference(w, k) for w, k in distinct])[codes])
             for group, at in why.groupby(why, sort=False).indices.items():
                 issues.add(
                     "id_folded",
