@@ -15,12 +15,13 @@ import pandas as pd
 
 from . import rules
 from .errors import Text
+from .ids import attach_members
 from .io import RawSheet, RawSurvey, read_survey
 from .layout import require_members
 from .rounds import ReviewRound, RowRounds, StandardChoice, choose
 from .schema import INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
-from .validate import MAX_AGE, Typed, attach_members, validate_survey
+from .validate import MAX_AGE, Typed, validate_survey
 
 CLASSES = ("poor", "near_poor", "average", "not_poor")
 INCOME_TOLERANCE = 0.01  # two income figures differing by more than 1 % disagree
