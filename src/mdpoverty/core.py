@@ -15,12 +15,13 @@ import pandas as pd
 
 from . import rules
 from .errors import Text
+from .ids import attach_members
 from .io import RawSheet, RawSurvey, read_survey
 from .layout import require_members
 from .rounds import ReviewRound, RowRounds, StandardChoice, choose
 from .schema import INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
-from .validate import MAX_AGE, Typed, attach_members, validate_survey
+from .validate import MAX_AGE, Typed, validate_survey
 
 CLASSES = ("poor", "near_poor", "average", "not_poor")
 INCOME_TOLERANCE = 0.01  # two income figures differing by more than 1 % disagree
@@ -286,7 +287,8 @@ def _resolve_needs(t: Typed, ctx: rules.Ctx, std: Standard) -> dict[str, np.ndar
 
 
 def _income(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[np.ndarray, np.ndarray]:
-    """Per-capita income (figure first, else 12-month total ÷ 12 ÷ members) and score A."""
+    """Per-capita income in whole đồng, half-up (figure first, else 12-month total ÷ 12 ÷
+    members) and score A."""
     issues, hh = t.issues, t.households
     per_capita = ctx.hh_num("income_per_capita")
     total = ctx.hh_num("household_income_12m")
@@ -294,6 +296,10 @@ def _income(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[np.ndarray, np.nda
     with np.errstate(invalid="ignore", divide="ignore"):
         from_total = total / 12.0 / ctx.n_members
     income = np.where(np.isnan(per_capita), from_total, per_capita)
+    # compared with the lines in whole đồng, half-up, as the output shows it: 1,500,000.0000001
+    # (a formula's tail) is 1,500,000, at the line; 1,499,999.5 is 1,500,000 too. The per-capita
+    # figure derived from the 12-month total is rounded the same way.
+    income = np.floor(income + 0.5)
     sheet = t.hh_sheet
     ids = hh.get("household_id", pd.Series("", index=hh.index))
     raw = sheet.frame if sheet is not None else pd.DataFrame(index=hh.index)

@@ -130,10 +130,10 @@ CHECKS: dict[str, Check] = {
         _c(
             "orphan_member",
             "error",
-            "household '{value}' is not in the households sheet",
-            "hộ '{value}' không có trong trang hộ gia đình",
-            "Correct the household ID, or add the household.",
-            "Sửa mã hộ, hoặc bổ sung hộ vào trang hộ gia đình.",
+            "household '{value}' is not in the households sheet (closest IDs there: {detail})",
+            "hộ '{value}' không có trong trang hộ gia đình (mã gần nhất ở trang hộ: {detail})",
+            "Correct the household ID (one of the closest?), or add the household.",
+            "Sửa mã hộ (một trong các mã gần nhất?), hoặc bổ sung hộ vào trang hộ gia đình.",
         ),
         _c(
             "no_members",
@@ -148,8 +148,10 @@ CHECKS: dict[str, Check] = {
             "error",
             "'{value}' is not a number ({expected})",
             "'{value}' không phải là số ({expected})",
-            "Type a number, e.g. 1500000 or 1.500.000.",
-            "Nhập số, ví dụ 1500000 hoặc 1.500.000.",
+            "Type a number, e.g. 1500000, 1.500.000, 1.500.000 đ or 1,5 triệu for money; 31,96 "
+            "for an area.",
+            "Nhập số, ví dụ 1500000, 1.500.000, 1.500.000 đ hoặc 1,5 triệu cho số tiền; 31,96 "
+            "cho diện tích.",
         ),
         _c(
             "not_a_date",
@@ -162,10 +164,10 @@ CHECKS: dict[str, Check] = {
         _c(
             "not_yes_no",
             "error",
-            "'{value}' is not yes/no",
-            "'{value}' không phải là có/không",
-            "Type Có or Không (or 1/0, yes/no, x for yes).",
-            "Nhập Có hoặc Không (hoặc 1/0, x là có).",
+            "'{value}' is not yes/no; accepted: {expected}",
+            "'{value}' không phải là có/không; chấp nhận: {expected}",
+            "Type Có or Không (or C/K, 1/0, Đúng/Sai, yes/no; x or ✓ for yes).",
+            "Nhập Có hoặc Không (hoặc C/K, 1/0, Đúng/Sai; x hoặc ✓ là có).",
         ),
         _c(
             "unknown_code",
@@ -480,6 +482,29 @@ CHECKS: dict[str, Check] = {
             "the reviewer's dep_ columns for the member indicators.",
             "Bổ sung trang thành viên (đặt tên 'Thành viên'), hoặc điền các cột thiếu hụt về "
             "thành viên cho mọi hộ.",
+        ),
+        # Household IDs matched across sheets after folding (mdpoverty.validate.fold_id).
+        _c(
+            "id_folded",
+            "warning",
+            "household ID '{value}' matches '{detail}' of the households sheet only when "
+            "{expected} are ignored; the member is attached to that household",
+            "mã hộ '{value}' chỉ khớp với mã '{detail}' ở trang hộ khi bỏ qua {expected}; thành "
+            "viên được gắn với hộ đó",
+            "Type the ID exactly as in the households sheet (copy it from there).",
+            "Nhập mã hộ đúng như ở trang hộ gia đình (sao chép từ trang đó).",
+        ),
+        _c(
+            "members_unlinked_near",
+            "warning",
+            "household '{value}' is classed from the members linked to it, but member rows near "
+            "it are linked to no household (members sheet, rows {detail})",
+            "hộ '{value}' được phân loại theo các thành viên đã gắn với hộ, nhưng có dòng thành "
+            "viên gần đó không gắn với hộ nào (trang thành viên, dòng {detail})",
+            "If those rows are members of this household, correct their household ID (Mã hộ): "
+            "its class may change.",
+            "Nếu các dòng đó là thành viên của hộ này, sửa mã hộ của các dòng đó: kết quả phân "
+            "loại của hộ có thể thay đổi.",
         ),
     ]
 }

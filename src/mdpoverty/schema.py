@@ -130,8 +130,19 @@ ENROLLED_RANK = {
     "higher": 5,
 }
 
-YES = frozenset({"yes", "y", "true", "1", "10", "co", "c", "x"})
-NO = frozenset({"no", "n", "false", "0", "00", "khong", "k"})
+# Yes/no as people type it, folded (no case, no diacritics): Có/C, Không/K/ko, Đúng/Sai,
+# yes/no, true/false, 1/0, and the tick marks x, v, ✓, ✔, ☑ (yes) and ☐ (an empty box: no).
+# Not accepted, because people use them both ways: ✗ ✘ ☒ (a cross: "ticked" or "wrong"?).
+YES = frozenset({"yes", "y", "true", "1", "10", "co", "c", "x", "dung", "v", "✓", "✔", "☑"})
+NO = frozenset({"no", "n", "false", "0", "00", "khong", "k", "ko", "sai", "☐"})
+# a column whose filled cells are all ticks: a blank is "no" (domain.md §7, the x column)
+TICKS = frozenset({"x", "v", "✓", "✔", "☑"})
+YES_NO_TEXT = Text(
+    "Có/Không: Có, C, x, v, ✓, 1, Đúng — Không, K, ko, 0, Sai (trống là Không trong cột chỉ đánh"
+    " dấu x/✓)",
+    "yes/no: Có, C, yes, x, v, ✓, 1, true, Đúng — Không, K, ko, no, 0, false, Sai (blank is no in a"
+    " column of x/✓ ticks)",
+)
 
 
 @lru_cache(maxsize=64)
@@ -164,6 +175,9 @@ class Column:
     indicator: str | None = None
     # no rule of any standard reads it yet: a bad value is a warning, never blocks a household
     unread: bool = False
+    # an amount in VND: read as Vietnamese write money (1.500.000 đ, 1,5 triệu, 1tr5) and
+    # compared with the lines in whole đồng
+    money: bool = False
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -235,6 +249,7 @@ HOUSEHOLDS = Sheet(
             "number",
             aliases=("Thu nhập bình quân đầu người/tháng", "Thu nhập bình quân đầu người"),
             min_value=0,
+            money=True,
         ),
         Column(
             "household_income_12m",
@@ -242,6 +257,7 @@ HOUSEHOLDS = Sheet(
             "number",
             aliases=("Tổng thu nhập của hộ 12 tháng",),
             min_value=0,
+            money=True,
         ),
         Column("income_score", "Điểm A", "number", aliases=("Điểm B1",), min_value=0),
         Column("deprivation_score", "Điểm B", "number", aliases=("Điểm B2",), min_value=0),
@@ -379,9 +395,15 @@ def expected_text(col: Column) -> Text:
         "number": ("số", "number"),
         "date": ("ngày dd/mm/yyyy", "date dd/mm/yyyy"),
         "date_or_year": ("ngày dd/mm/yyyy hoặc năm", "date dd/mm/yyyy or year"),
-        "bool": ("Có/Không", "yes/no"),
+        "bool": (YES_NO_TEXT.vi, YES_NO_TEXT.en),
         "code": ("mã", "code"),
     }[col.kind]
     if col.kind == "number" and col.min_value == 0:
         vi, en = f"{vi} ≥ 0", f"{en} ≥ 0"
+    if col.money:
+        vi += ", ví dụ 1500000, 1.500.000, 1 500 000, 1.500.000 đ, 1,5 triệu, 1tr5"
+        en += " (VND), e.g. 1500000, 1.500.000, 1,500,000, 1 500 000, 1.500.000 đ, 1,5 triệu, 1tr5"
+    elif col.kind == "number":
+        vi += ", ví dụ 31,96 hoặc 31.96"
+        en += ", e.g. 31.96 or 31,96"
     return Text(vi, en)

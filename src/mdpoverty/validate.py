@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -18,13 +19,15 @@ import numpy as np
 import pandas as pd
 
 from .errors import CHECKS, Text, message
+from .ids import attach_members as attach_members  # the library API kept its home
+from .ids import fold_ids, member_checks
 from .io import RawSheet, RawSurvey
 from .layout import SKIP_CHECKS
 from .schema import (
     HOUSEHOLDS,
-    MEMBERS,
     NO,
     SHEETS,
+    TICKS,
     YES,
     Column,
     code_lookup,
@@ -226,6 +229,39 @@ def parse_number(text: str) -> float | None:
     return v if np.isfinite(v) else None
 
 
+# Money as Vietnamese write it. After the spaces (also non-breaking and thin ones) and the
+# currency (đ, ₫, đồng, VNĐ, VND) are dropped, the number is read with these rules:
+# - "1.500.000", "1,500,000", "1.500.000,5", "1,500,000.5": groups of three digits;
+# - a single dot or comma followed by exactly three digits after 1-3 digits ("1.500",
+#   "1,500") is a thousands separator: 1500 đồng, never 1.5 (nobody writes an income to a
+#   thousandth of a đồng);
+# - any other single dot or comma is the decimal mark ("1499999.5", "1499999,5");
+# - a multiplier word: "triệu"/"tr" (million), "nghìn"/"ngàn"/"k" (thousand), with a decimal
+#   mark before it ("1,5 triệu", "1.5tr", "2 triệu", "1500k") or digits after "tr" ("1tr5" =
+#   1,5 triệu, "1tr250" = 1,25 triệu).
+_MONEY_DROP = re.compile(r"[\s\u00a0\u2009\u202f\u200b-\u200d\u2060\ufeff]+")
+_CURRENCY = re.compile(r"(?:vnđ|vnd|đồng|dong|đ|₫)$")
+_SCALE = {"trieu": 1e6, "tr": 1e6, "nghin": 1e3, "ngan": 1e3, "k": 1e3}
+_SCALED = re.compile(r"^([+-]?\d+(?:[.,]\d+)?)(triệu|trieu|tr|nghìn|nghin|ngàn|ngan|k)(\d*)$")
+
+
+def parse_money(text: str) -> float | None:
+    """An amount in đồng as people type it (see the rules above); None when unreadable."""
+    s = unicodedata.normalize("NFC", _MONEY_DROP.sub("", text)).lower()
+    s = _CURRENCY.sub("", s)
+    m = _SCALED.match(s)
+    if m is None:
+        return parse_number(s)
+    head, word, tail = m.groups()
+    unit = _SCALE[fold(word)]
+    if re.search(r"[.,]\d{3}$", head):
+        return None  # "1.500 triệu": 1,5 or 1500 million? Ambiguous: refused, never guessed
+    if tail and ("," in head or "." in head or unit != 1e6):
+        return None  # "1,5tr5", "1k5": not a way anybody writes money
+    v = float(head.replace(",", ".") + ("." + tail if tail else ""))
+    return v * unit if np.isfinite(v) else None
+
+
 def parse_date(text: str, year_ok: bool = False) -> tuple[int, int, int] | None:
     """(year, month, day) with month = day = 0 for a bare year; None when not a date."""
     s = text.strip()
@@ -304,7 +340,7 @@ def _parse_column(
     if col.kind in ("id", "text"):
         return s
     if col.kind == "number":
-        codes, parsed, bad, distinct = _by_unique(s, parse_number)
+        codes, parsed, bad, distinct = _by_unique(s, parse_money if col.money else parse_number)
         report("not_a_number", bad)
         u = np.array([np.nan if p is None else p for p in parsed], dtype=float)
         out = pd.Series(_take(u, codes, np.nan), index=idx)
@@ -320,7 +356,7 @@ def _parse_column(
         report("not_yes_no", bad)
         value = _take(np.array([bool(p) for p in parsed], dtype=bool), codes, False)
         missing = _take(np.array([p is None for p in parsed], dtype=bool), codes, True)
-        ticks = bool(distinct) and all(fold(u) == "x" for u in distinct)
+        ticks = bool(distinct) and all(fold(u) in TICKS for u in distinct)
         if ticks:
             missing = missing & bad  # a column of ticks: blank means no
         return pd.Series(pd.arrays.BooleanArray(value, missing), index=idx)
@@ -477,21 +513,6 @@ def validate_survey(survey: RawSurvey, lang: str = "vi") -> Typed:
     return typed
 
 
-def attach_members(hh_ids: pd.Series | None, m_ids: pd.Series) -> np.ndarray:
-    """Position of each member's household (first row of a repeated ID); -1 if none.
-
-    One hash lookup (pandas' string ``isin`` would build an Arrow scalar per known ID).
-    """
-    if hh_ids is None or len(m_ids) == 0:
-        return np.full(len(m_ids), -1, dtype=np.int64)
-    first = (~hh_ids.duplicated(keep="first") & hh_ids.notna()).to_numpy(dtype=bool)
-    index = pd.Index(hh_ids.to_numpy()[first])
-    where = index.get_indexer(m_ids.to_numpy())
-    if not len(index):  # no household has an ID: every member is an orphan (fuzz-found crash)
-        return np.full(len(m_ids), -1, dtype=np.int64)
-    return np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1).astype(np.int64)
-
-
 def _row_checks(t: Typed) -> None:
     hh, m, issues = t.households, t.members, t.issues
     if t.hh_sheet is not None:
@@ -513,10 +534,13 @@ def _row_checks(t: Typed) -> None:
                 )
         if "household_id" in hh:
             ids = hh["household_id"]
-            dup = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
+            folded = pd.Series(fold_ids(ids), index=hh.index)  # "H01" and "h 01" are one ID
+            dup = (folded.duplicated(keep="first") & folded.notna()).to_numpy()
             if dup.any():
                 first_row = (
-                    pd.Series(hh.index, index=hh.index).groupby(ids.to_numpy()).transform("first")
+                    pd.Series(hh.index, index=hh.index)
+                    .groupby(folded.to_numpy(), dropna=False)
+                    .transform("first")
                 )
                 issues.add(
                     "duplicate_id",
@@ -530,29 +554,4 @@ def _row_checks(t: Typed) -> None:
                 )
             t.extras["duplicate_rows"] = dup
     if t.m_sheet is not None and "household_id" in m:
-        raw = t.m_sheet
-        mid = m["household_id"]
-        hh_pos = attach_members(hh.get("household_id"), mid)
-        t.extras["hh_pos"] = hh_pos
-        orphan = (hh_pos < 0) & mid.notna().to_numpy()
-        if orphan.any():
-            issues.add(
-                "orphan_member",
-                sheet=raw.name,
-                rows=m.index[orphan],
-                column=raw.headers.get("household_id", "household_id"),
-                field="household_id",
-                values=mid[orphan],
-                household_ids=mid[orphan],
-            )
-        missing = mid.isna().to_numpy()
-        if missing.any():
-            issues.add(
-                "required",
-                sheet=raw.name,
-                rows=m.index[missing],
-                column=raw.headers.get("household_id", MEMBERS.column("household_id").label_vi),
-                field="household_id",
-                expected=MEMBERS.column("household_id").label_vi,
-            )
-        t.extras["orphan_rows"] = orphan | missing
+        member_checks(t, hh.get("household_id"))
