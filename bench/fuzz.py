@@ -1,4 +1,4 @@
-"""The long fuzz run: >= 10,000 hostile survey files through mdpoverty, 0 tracebacks expected.
+"""The long fuzz run: >= 10,000 hostile or officer-shaped survey files, 0 tracebacks expected.
 
 Uses the generators and checks of ``tests/test_fuzz.py`` (hypothesis strategies). Every case
 goes through ``classify -o``, the library, then ``validate -o``, ``report`` and ``measures``
@@ -13,6 +13,15 @@ Usage (from the repository root)::
     python bench/fuzz.py                       # 10,000 cases, 2 workers, seed 2025
     python bench/fuzz.py --cases 500 --workers 1 --seed 7
     python bench/fuzz.py --record              # also record the run in bench/RESULTS.md
+    python bench/fuzz.py --cases 5000 --families habits --record   # officers' layouts only
+
+Families: ``sheet`` (damaged sheets), ``file`` (damaged files), ``table`` (CSV/Parquet pairs)
+and ``habits``: workbooks laid out the way commune officers do (``tests/fuzz_habits.py`` with
+``examples/officer_habits.py``: numbered rows, repeated headers, merged IDs and communes,
+two-row headers, total rows, signature blocks, a column given twice), single and combined,
+whose oracle is "every household has the class it has in the untouched workbook, or the issue
+table names it (by ID, or sheet + Excel row); the same households in and out". A household
+whose class changes without that is a silent misclassification, counted and failed.
 
 Failing cases are written to ``bench/data/fuzz-failures/<worker>-<n>/`` (git-ignored) with
 the case description and what it broke.
