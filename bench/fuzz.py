@@ -1,4 +1,4 @@
-"""The long fuzz run: >= 10,000 hostile survey files through mdpoverty, 0 tracebacks expected.
+"""The long fuzz run: >= 10,000 hostile or officer-shaped survey files, 0 tracebacks expected.
 
 Uses the generators and checks of ``tests/test_fuzz.py`` (hypothesis strategies). Every case
 goes through ``classify -o``, the library, then ``validate -o``, ``report`` and ``measures``
@@ -13,6 +13,15 @@ Usage (from the repository root)::
     python bench/fuzz.py                       # 10,000 cases, 2 workers, seed 2025
     python bench/fuzz.py --cases 500 --workers 1 --seed 7
     python bench/fuzz.py --record              # also record the run in bench/RESULTS.md
+    python bench/fuzz.py --cases 5000 --families habits --record   # officers' layouts only
+
+Families: ``sheet`` (damaged sheets), ``file`` (damaged files), ``table`` (CSV/Parquet pairs)
+and ``habits``: workbooks laid out the way commune officers do (``tests/fuzz_habits.py`` with
+``examples/officer_habits.py``: numbered rows, repeated headers, merged IDs and communes,
+two-row headers, total rows, signature blocks, a column given twice), single and combined,
+whose oracle is "every household has the class it has in the untouched workbook, or the issue
+table names it (by ID, or sheet + Excel row); the same households in and out". A household
+whose class changes without that is a silent misclassification, counted and failed.
 
 Failing cases are written to ``bench/data/fuzz-failures/<worker>-<n>/`` (git-ignored) with
 the case description and what it broke.
@@ -37,8 +46,10 @@ import recording  # bench/recording.py: bench/ is on sys.path when run as a scri
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 FAILURES = BENCH / "data" / "fuzz-failures"
-# The case mix of one run: sheet damage, file damage, CSV/Parquet pairs.
-MIX = (("sheet", 0.4), ("file", 0.35), ("table", 0.25))
+# The case mix of one run: sheet damage, file damage, CSV/Parquet pairs, and workbooks laid
+# out the way officers do (tests/fuzz_habits.py: plausible, not damaged).
+MIX = (("sheet", 0.3), ("file", 0.25), ("table", 0.2), ("habits", 0.25))
+HABITS_CLI_SHARE = 4  # habit cases also through `classify -o` on 1 in 4 (the library on all)
 
 
 def _harness() -> Any:
@@ -57,6 +68,8 @@ def _worker(args: tuple[int, str, int, int]) -> dict[str, Any]:
     from hypothesis import seed as hseed
 
     logging.disable(logging.WARNING)  # calamine logs every chart sheet it skips
+    if family == "habits":
+        return _habits_worker(args)
     fz = _harness()
     strategy = {
         "sheet": fz.workbook_cases(hostile_files=False),
@@ -112,11 +125,101 @@ def _worker(args: tuple[int, str, int, int]) -> dict[str, Any]:
     return tally
 
 
-def _plan(cases: int, workers: int, seed: int) -> list[tuple[int, str, int, int]]:
+def _habits_worker(args: tuple[int, str, int, int]) -> dict[str, Any]:
+    """The habits family: the oracle is "every household has its untouched class, or the
+    issue table names it; same households in and out" (``fuzz_habits.run_habit_case``)."""
+    index, family, n, seed = args
+    import zlib
+
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hseed
+
+    _harness()  # puts tests/ on sys.path
+    import fuzz_habits as fh
+
+    tally: dict[str, Any] = {
+        "family": family,
+        "cases": 0,
+        "skipped": 0,
+        "exit": collections.Counter(),
+        "failures": 0,
+        "tracebacks": 0,
+        "ops": collections.Counter(),
+        "examples": [],
+        "silent": 0,
+        "silent_cases": 0,
+        "changed_named": 0,
+        "blocked": 0,
+        "blocked_cases": 0,
+        "layout_only": 0,
+        "habit_counts": collections.Counter(),
+        "checks": collections.Counter(),
+    }
+
+    @hseed(seed)
+    @settings(
+        max_examples=n,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=fh.habit_cases())
+    def run(case: Any) -> None:
+        cli = zlib.crc32(repr(case).encode()) % HABITS_CLI_SHARE == 0
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                outcome = fh.run_habit_case(case, Path(tmp), cli=cli)
+                crash = ""
+            except Exception as exc:  # a traceback in the library: a failure, kept
+                import traceback
+
+                outcome, crash = (
+                    fh.HabitOutcome(problems=[f"raised {exc!r}"]),
+                    (traceback.format_exc()),
+                )
+            tally["cases"] += 1
+            if outcome.exit_code is not None:
+                tally["exit"][("classify", outcome.exit_code)] += 1
+            tally["ops"][f"habits:{len(case.habits)}"] += 1
+            tally["habit_counts"].update(case.habits)
+            tally["checks"].update(outcome.checks)
+            tally["silent"] += len(outcome.silent)
+            tally["silent_cases"] += bool(outcome.silent)
+            tally["changed_named"] += outcome.changed - len(outcome.silent)
+            tally["layout_only"] += case.layout_only
+            tally["blocked"] += outcome.blocked
+            tally["blocked_cases"] += bool(outcome.blocked)
+            if outcome.ok:
+                return
+            tally["failures"] += 1
+            tally["tracebacks"] += bool(crash)
+            keep = FAILURES / f"{index}-{tally['failures']}"
+            if keep.exists():
+                shutil.rmtree(keep)
+            shutil.copytree(tmp, keep)
+            (keep / "CASE.txt").write_text(
+                f"{case.describe()}\n{case!r}\n\n{outcome.problems}\n{crash}", encoding="utf-8"
+            )
+            if len(tally["examples"]) < 5:
+                tally["examples"].append(f"{case.describe()}: {outcome.problems}")
+
+    run()
+    return tally
+
+
+HABIT_KEYS = ("silent", "silent_cases", "changed_named", "blocked", "blocked_cases", "layout_only")
+
+
+def _plan(
+    cases: int, workers: int, seed: int, families: tuple[str, ...] = tuple(f for f, _ in MIX)
+) -> list[tuple[int, str, int, int]]:
     """Jobs of ~250 cases, families in the MIX proportions, each with its own seed."""
     jobs = []
-    for family, share in MIX:
-        total = round(cases * share)
+    mix = [(f, share) for f, share in MIX if f in families]
+    whole = sum(share for _, share in mix)
+    for family, share in mix:
+        total = round(cases * share / whole)
         size = 250
         for k in range(0, total, size):
             jobs.append((len(jobs), family, min(size, total - k), seed * 1000 + len(jobs)))
@@ -128,9 +231,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cases", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=2025)
+    ap.add_argument(
+        "--families",
+        default=",".join(f for f, _ in MIX),
+        help="comma-separated, from: %(default)s (habits: officers' layouts, the others damage)",
+    )
     ap.add_argument("--record", action="store_true", help="record in bench/RESULTS.md")
     args = ap.parse_args(argv)
-    jobs = _plan(args.cases, args.workers, args.seed)
+    families = tuple(f.strip() for f in args.families.split(",") if f.strip())
+    unknown = set(families) - {f for f, _ in MIX}
+    if unknown or not families:
+        ap.error(f"unknown families {sorted(unknown)}; known: {', '.join(f for f, _ in MIX)}")
+    args.families = families
+    jobs = _plan(args.cases, args.workers, args.seed, families)
     started = time.perf_counter()
     total: dict[str, Any] = {
         "cases": 0,
@@ -142,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
         "by_family": collections.Counter(),
         "ops": collections.Counter(),
         "examples": [],
+        **{k: 0 for k in HABIT_KEYS},
+        "habit_counts": collections.Counter(),
+        "checks": collections.Counter(),
     }
     ctx = mp.get_context("spawn")
     with ctx.Pool(args.workers, maxtasksperchild=1) as pool:
@@ -157,12 +273,17 @@ def main(argv: list[str] | None = None) -> int:
                 total[key] += tally[key]
             total["exit"].update(tally["exit"])
             total["ops"].update(tally["ops"])
+            for key in HABIT_KEYS:
+                total[key] += tally.get(key, 0)
+            total["habit_counts"].update(tally.get("habit_counts", {}))
+            total["checks"].update(tally.get("checks", {}))
             total["by_family"][tally["family"]] += tally["cases"]
             total["examples"] += tally["examples"]
             done = sum(total["by_family"].values())
             print(
                 f"  {done:>6} cases  {time.perf_counter() - started:7.1f} s  "
-                f"failures {total['failures']}  tracebacks {total['tracebacks']}",
+                f"failures {total['failures']}  tracebacks {total['tracebacks']}  "
+                f"silent {total['silent']}",
                 file=sys.stderr,
             )
     elapsed = time.perf_counter() - started
@@ -172,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         *_exit_lines(total["exit"]),
         f"failures: {total['failures']}",
         f"tracebacks: {total['tracebacks']}",
+        *_habit_lines(total),
         f"workers died: {total['died']}",
         f"time: {elapsed:.0f} s ({args.workers} workers)",
     ]
@@ -182,6 +304,21 @@ def main(argv: list[str] | None = None) -> int:
         _record(args, total, lines, elapsed)
     ok = total["failures"] == 0 and total["tracebacks"] == 0 and total["died"] == 0
     return 0 if ok else 1
+
+
+def _habit_lines(total: dict[str, Any]) -> list[str]:
+    """The habits family's figures (none when the run had no habit case)."""
+    n = total["by_family"].get("habits", 0)
+    if not n:
+        return []
+    habits = ", ".join(f"{k} {v}" for k, v in sorted(total["habit_counts"].items()))
+    return [
+        f"habit cases: {n} (habits laid on: {habits})",
+        f"silent misclassifications: {total['silent']} households in {total['silent_cases']} cases",
+        f"households whose class changed, named in the issue table: {total['changed_named']}",
+        f"layout-only cases ({total['layout_only']}) with households not classed: "
+        f"{total['blocked_cases']} ({total['blocked']} households, each named)",
+    ]
 
 
 def _exit_lines(exits: collections.Counter) -> list[str]:
@@ -215,20 +352,55 @@ def _kill_tests() -> str:
     return f"{last} (exit {run.returncode}, {time.perf_counter() - started:.0f} s wall)"
 
 
+def _command(args: argparse.Namespace) -> str:
+    fam = (
+        ""
+        if set(args.families) == {f for f, _ in MIX}
+        else f" --families {','.join(args.families)}"
+    )
+    return (
+        f"python bench/fuzz.py --cases {args.cases} --workers {args.workers} "
+        f"--seed {args.seed}{fam} --record"
+    )
+
+
+HABITS_TEXT = [
+    "Habit cases (`tests/fuzz_habits.py`): one of six base surveys from the example generator "
+    "(24–45 households; rounds 2024 with a district column, 2025, 2026 under the provisional "
+    "2027–2030 standard; tidy or dirty headers, one with English codes), with one to five of "
+    "the officers' habits of `examples/officer_habits.py` laid on with a drawn seed: "
+    "numbered row, repeated header, member IDs merged down, communes merged down, two-row "
+    "header, total row, signature block, a column given twice (`twin`) or given twice and "
+    "differing for five households (`twin_differs`). Each is classed by the library (and on "
+    "1 in 4 also by `mdpoverty classify -o out.csv`, whose exit code must be 0 exactly when "
+    "every household is classed and whose classes must be the library's).",
+    "",
+    "Oracle: the same households in and out, and every household has the class it has in "
+    "the untouched base, or an error in the issue table names it (its `household_id`, or "
+    "its sheet and Excel row); a household whose copy of a twin column differs is named "
+    "whatever its class. A household whose class changed without that is a *silent "
+    "misclassification*. Layout-only cases (no `twin_differs`) that leave households not "
+    "classed are counted apart: loud, not silent, but not what issue 11 asks for.",
+]
+
+
 def _record(args: argparse.Namespace, total: dict[str, Any], lines: list[str], s: float) -> None:
     import mdpoverty
 
+    if args.families == ("habits",):
+        _record_habits(args, total, lines)
+        return
     ops = ", ".join(f"{k} {v}" for k, v in sorted(total["ops"].items()))
     text = [
-        f"- **Command**: `python bench/fuzz.py --cases {args.cases} --workers {args.workers} "
-        f"--seed {args.seed} --record`",
+        f"- **Command**: `{_command(args)}`",
         f"- **Date**: {time.strftime('%Y-%m-%d')}; machine: {platform.machine()}, "
         f"nproc {os.cpu_count()}, Python {platform.python_version()}, "
         f"mdpoverty {getattr(mdpoverty, '__version__', '0.1.0')}",
         "",
         *[f"- {line}" for line in lines],
         "",
-        "Every case goes through four commands, each through CliRunner, and the library: "
+        *([*HABITS_TEXT, ""] if "habits" in args.families else []),
+        "Every damage case goes through four commands, each through CliRunner, and the library: "
         "`mdpoverty classify FILE -o out.{csv,xlsx,json,parquet}`, then "
         "`mdpoverty.classify(FILE)`, then `mdpoverty validate FILE -o issues.csv`, "
         "`mdpoverty report FILE` (`--form all -o report.xlsx` when the case's classify "
@@ -269,6 +441,36 @@ def _record(args: argparse.Namespace, total: dict[str, Any], lines: list[str], s
     recording.record_section(
         f"fuzz:{today}:{args.cases}:{args.seed}",
         f"## Fuzz run and kill test — {today} — {args.cases:,} cases, seed {args.seed}",
+        "\n".join(text),
+    )
+
+
+def _record_habits(args: argparse.Namespace, total: dict[str, Any], lines: list[str]) -> None:
+    import subprocess
+
+    import mdpoverty
+
+    src = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    checks = ", ".join(f"{k} {v}" for k, v in sorted(total["checks"].items()))
+    text = [
+        f"- **Command**: `{_command(args)}`",
+        f"- **Date**: {time.strftime('%Y-%m-%d')}; machine: {platform.machine()}, "
+        f"nproc {os.cpu_count()} (shared), Python {platform.python_version()}, "
+        f"mdpoverty {getattr(mdpoverty, '__version__', '0.1.0')}, source {src}",
+        "",
+        *[f"- {line}" for line in lines],
+        "",
+        *HABITS_TEXT,
+        "",
+        f"Issue checks raised (cases): {checks}.",
+        "",
+    ]
+    today = time.strftime("%Y-%m-%d")
+    recording.record_section(
+        f"fuzz-habits:{today}:{args.cases}:{args.seed}",
+        f"## Fuzz run, officers' habits — {today} — {args.cases:,} cases, seed {args.seed}",
         "\n".join(text),
     )
 

@@ -69,7 +69,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import HH_HEADER, M_HEADER, hh_row, m_row
-from hypothesis import HealthCheck, given, settings
+from fuzz_habits import HabitCase, habit_cases, run_habit_case
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -1373,6 +1374,49 @@ def test_fuzz_workbooks_file_damage(case: Case) -> None:
 def test_fuzz_csv_and_parquet(case: Case) -> None:
     """CSV and Parquet pairs, with byte-level damage and odd encodings."""
     check(case, CI_SHARE)
+
+
+# ---------------------------------------------------------------- officers' habits (plausible)
+# tests/fuzz_habits.py: workbooks laid out as commune officers do (numbered rows, repeated
+# headers, merged IDs and communes, two-row headers, total rows, signature blocks, a column
+# twice). Oracle: every household has its untouched class or the issue table names it; the
+# same households in and out. A few seeded cases here, the >= 5,000 in bench/fuzz.py.
+
+
+@settings(FAST, max_examples=6)
+@given(case=habit_cases())
+@example(case=HabitCase(0, ("numbered", "repeat_header", "merge_ids", "total", "signature"), 1))
+@example(case=HabitCase(2, ("merge_commune", "two_row_header", "twin_differs"), 7))
+@example(case=HabitCase(4, ("numbered", "repeat_header", "merge_ids", "twin"), 3))
+def test_fuzz_officer_habits(case: HabitCase) -> None:
+    """Plausible layouts never change a household's class silently; layout alone never
+    leaves a household unclassed (issue 11: read, not fought)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        outcome = run_habit_case(case, Path(tmp))
+    assert outcome.ok, f"{case.describe()}\n{outcome.problems}"
+    if case.layout_only:
+        assert outcome.blocked == 0, f"{case.describe()}: {outcome.blocked} households blocked"
+
+
+def test_habit_oracle_notices_a_silent_misclassification(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The oracle fails a run where a household's class changes and no error names it."""
+    import fuzz_habits
+
+    real = fuzz_habits.mdpoverty.classify
+
+    def flipped(path: Any, *args: Any, **kwargs: Any) -> Any:
+        result = real(path, *args, **kwargs)
+        hh = result.households
+        hh.loc[hh.index[0], "class"] = "poor" if hh["class"].iloc[0] != "poor" else "not_poor"
+        return result
+
+    case = HabitCase(1, ("numbered",), 5)
+    fuzz_habits.base(case.base)  # the untouched classes, before the patch
+    monkeypatch.setattr(fuzz_habits.mdpoverty, "classify", flipped)
+    outcome = run_habit_case(case, tmp_path, cli=False)
+    assert outcome.silent and any("silently misclassified" in p for p in outcome.problems)
 
 
 def _plain_case(**kw: Any) -> Case:
