@@ -54,8 +54,11 @@ def _write_sheet(
     *,
     severity_fill: bool = False,
     note: str | None = None,
+    severity: pd.Series | None = None,
 ) -> None:
-    """One styled sheet; ``note`` is a line above the header (the table starts on row 2)."""
+    """One styled sheet; ``note`` is a line above the header (the table starts on row 2).
+    ``severity`` (codes aligned with ``frame``) colours the rows, as ``severity_fill`` does
+    from the frame's own column (for a frame whose severities are translated)."""
     ws = wb.create_sheet(title=title[:31])
     top = 2 if note else 1  # the header row
     frame = neutralise(frame)
@@ -82,8 +85,9 @@ def _write_sheet(
         header.append(cell)
     ws.append(header)
     formats = {i: _number_format(frame[c]) for i, c in enumerate(frame.columns)}
-    styled = any(formats.values()) or severity_fill
+    styled = any(formats.values()) or severity_fill or severity is not None
     sev_idx = list(frame.columns).index("severity") if severity_fill and "severity" in frame else -1
+    sev_codes = None if severity is None else severity.astype(object).to_numpy()
     columns = [frame[c].astype(object).to_numpy() for c in frame.columns]
     for r in range(len(frame)):
         values = [_cell_value(col[r]) for col in columns]
@@ -91,8 +95,8 @@ def _write_sheet(
             ws.append(values)
             continue
         fill = None
-        if sev_idx >= 0:
-            sev = values[sev_idx]
+        if sev_idx >= 0 or sev_codes is not None:
+            sev = values[sev_idx] if sev_codes is None else sev_codes[r]
             fill = ERROR_FILL if sev == "error" else WARNING_FILL if sev == "warning" else None
         row = []
         for i, v in enumerate(values):
