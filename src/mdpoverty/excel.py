@@ -6,16 +6,21 @@ Text a spreadsheet would run as a formula is neutralised before it is written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import Reference
+from openpyxl.chart.legend import Legend
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .io import neutralise
+from .write.charts import ColumnChart, bar_chart
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_FONT = Font(bold=True)
@@ -55,6 +60,7 @@ def _write_sheet(
     severity_fill: bool = False,
     note: str | None = None,
     severity: pd.Series | None = None,
+    charts: Sequence[ColumnChart] = (),
 ) -> None:
     """One styled sheet; ``note`` is a line above the header (the table starts on row 2).
     ``severity`` (codes aligned with ``frame``) colours the rows, as ``severity_fill`` does
@@ -107,6 +113,49 @@ def _write_sheet(
                 cell.fill = fill
             row.append(cell)
         ws.append(row)
+    _add_charts(ws, frame, top, charts)
+
+
+def _add_charts(ws, frame: pd.DataFrame, top: int, charts: Sequence[ColumnChart]) -> None:
+    """Each chart beside the table (from two columns right of it), one under the other."""
+    cols = list(map(str, frame.columns))
+    anchor = get_column_letter(len(cols) + 2)
+    at = top
+    for spec in charts:
+        if not len(frame) or spec.category not in cols:
+            continue
+        keep = np.ones(len(frame), bool)
+        if spec.skip and spec.skip[0] in cols:
+            keep = (
+                (frame[spec.skip[0]].astype("string") != spec.skip[1]).fillna(True).to_numpy(bool)
+            )
+        if not keep.any():
+            continue
+        first, last = np.flatnonzero(keep)[[0, -1]]
+        idx = [cols.index(v) + 1 for v in spec.values if v in cols]
+        if not idx:
+            continue
+        series = [
+            Reference(ws, min_col=c, max_col=c, min_row=top + 1 + first, max_row=top + 1 + last)
+            for c in idx
+        ]
+        cat = cols.index(spec.category) + 1
+        chart = bar_chart(
+            ws,
+            title=spec.title,
+            data=(idx[0], idx[0], top + 1 + first, top + 1 + last),
+            categories=(cat, cat, top + 1 + first, top + 1 + last),
+            horizontal=spec.horizontal,
+            axis_title=spec.axis_title,
+            names=spec.names or tuple(spec.values),
+        )
+        for ref, name in zip(series[1:], (spec.names or spec.values)[1:], strict=False):
+            chart.add_data(ref, titles_from_data=False)
+            chart.series[-1].tx = SeriesLabel(v=name)
+        if len(chart.series) > 1:
+            chart.legend = Legend()
+        ws.add_chart(chart, f"{anchor}{at}")
+        at += 20
 
 
 def write_tables(
@@ -115,11 +164,20 @@ def write_tables(
     *,
     issues_sheet: str | None = None,
     notes: dict[str, str] | None = None,
+    charts: dict[str, Sequence[ColumnChart]] | None = None,
 ) -> None:
     """Write each frame to its own styled sheet, in order. ``issues_sheet`` gets row colours;
-    ``notes`` puts a line above a sheet's table (e.g. that its standard is provisional)."""
+    ``notes`` puts a line above a sheet's table (e.g. that its standard is provisional);
+    ``charts`` adds native bar charts beside a sheet's table."""
     wb = Workbook(write_only=True)
     for title, frame in tables.items():
         note = (notes or {}).get(title)
-        _write_sheet(wb, title, frame, severity_fill=title == issues_sheet, note=note)
+        _write_sheet(
+            wb,
+            title,
+            frame,
+            severity_fill=title == issues_sheet,
+            note=note,
+            charts=(charts or {}).get(title, ()),
+        )
     wb.save(str(path))

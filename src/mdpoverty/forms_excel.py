@@ -400,6 +400,60 @@ def _print_setup(ws: Worksheet, header_rows: int, freeze_col: int, width: int) -
     ws.print_area = f"A1:{get_column_letter(width)}{ws.max_row}"
 
 
+def _chart(
+    ws: Worksheet, form: str, frame: pd.DataFrame, cols: list[str], first: int, width: int
+) -> None:
+    """Form 1: the poor and near-poor household rates per unit; Form 5: the share of poor
+    households deprived in each indicator (the total row). A native chart beside the form,
+    outside its print area, so the printed form stays the province's."""
+    from .write.charts import bar_chart
+
+    levels = frame["level"].astype("string").fillna("").to_numpy()
+    anchor = f"{get_column_letter(width + 2)}{HEADER_TOP}"
+    if form == "1" and {"poor_household_rate", "near_poor_household_rate"} <= set(cols):
+        units = [i for i, lv in enumerate(levels) if lv != "province"]
+        if not units:
+            return
+        poor = 3 + cols.index("poor_household_rate")
+        near = 3 + cols.index("near_poor_household_rate")
+        r0, r1 = first + units[0], first + units[-1]
+        chart = bar_chart(
+            ws,
+            title="Tỷ lệ hộ nghèo, hộ cận nghèo theo đơn vị (%)",
+            data=(poor, poor, r0, r1),
+            categories=(2, 2, r0, r1),
+            names=("Tỷ lệ hộ nghèo",),
+            size=(24, 11),
+        )
+        from openpyxl.chart import Reference
+        from openpyxl.chart.legend import Legend
+        from openpyxl.chart.series import SeriesLabel
+
+        chart.add_data(Reference(ws, min_col=near, max_col=near, min_row=r0, max_row=r1))
+        chart.series[-1].tx = SeriesLabel(v="Tỷ lệ hộ cận nghèo")
+        chart.legend = Legend()
+        chart.y_axis.title = "%"
+        ws.add_chart(chart, anchor)
+    elif form == "5":
+        deps = [i for i, c in enumerate(cols) if c.startswith("dep_")]
+        total = [i for i, lv in enumerate(levels) if lv == "province"]
+        if not deps or not total:
+            return
+        c0, c1 = 3 + deps[0], 3 + deps[-1]
+        row = first + total[-1]
+        chart = bar_chart(
+            ws,
+            title="Tỷ lệ hộ nghèo thiếu hụt theo chỉ số (%)",
+            data=(c0, c1, row, row),
+            categories=(c0, c1, HEADER_TOP + 1, HEADER_TOP + 1),
+            names=("Tỷ lệ hộ nghèo thiếu hụt (%)",),
+            from_rows=True,
+            horizontal=True,
+            size=(22, 12),
+        )
+        ws.add_chart(chart, anchor)
+
+
 def issuer_of(frame: pd.DataFrame) -> str:
     """The unit that signs the report: the province when it spans several districts (or,
     without districts, several communes: the two-tier map of §2b), the district when it
@@ -515,6 +569,7 @@ def write_forms(
         _footer(ws, last, width, frame, date_line, (notes or {}).get(form, ()))
         _sizes(ws, form, rows, width, measure)
         _print_setup(ws, rows, freeze, width)
+        _chart(ws, form, frame, data_cols, HEADER_TOP + rows, width)
     if issues is not None and len(issues):
         _issues_sheet(wb, issues)
     wb.save(str(path))

@@ -459,7 +459,7 @@ def _summary_sheet(
             ws,
             title="Số hộ theo phân loại, theo xã",
             data=(3, 2 + len(classes), class_head, class_head + len(rows2)),
-            categories=(2, class_head + 1, class_head + len(rows2)),
+            categories=(2, 2, class_head + 1, class_head + len(rows2)),
             axis_title="Số hộ",
             size=(22, 8.5),
         )
@@ -470,7 +470,7 @@ def _summary_sheet(
             ws,
             title="Tỷ lệ hộ nghèo thiếu hụt theo chỉ số (%)",
             data=(3, 3, dep_head, dep_head + len(rows3)),
-            categories=(2, dep_head + 1, dep_head + len(rows3)),
+            categories=(2, 2, dep_head + 1, dep_head + len(rows3)),
             horizontal=True,
             size=(22, 10.5),
         )
