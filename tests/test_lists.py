@@ -202,3 +202,36 @@ def test_head_name_falls_back_to_the_member_who_is_head(tmp_path: Path) -> None:
     assert result.extra["head_name"].notna().all()
     first = result.extra["head_name"].iloc[0]
     assert any(first in df.astype(str).to_numpy().ravel() for df in m.values())
+
+
+def _charts(path: Path, sheet: str) -> list[tuple[str, int]]:
+    return [(c.type, len(c.series)) for c in load_workbook(path)[sheet]._charts]
+
+
+def test_report_forms_1_and_5_carry_a_chart_outside_the_printed_form(tmp_path: Path) -> None:
+    out = tmp_path / "bao-cao.xlsx"
+    survey, previous = EXAMPLES / "survey.xlsx", EXAMPLES / "previous-round.xlsx"
+    assert run("report", survey, "--previous", previous, "-o", out).exit_code == Exit.OK
+    wb = load_workbook(out)
+    assert _charts(out, "Biểu 1") == [("col", 2)]  # poor and near-poor rates per unit
+    assert _charts(out, "Biểu 5") == [("bar", 1)]  # the share deprived in each indicator
+    for name in ("Biểu 2", "Biểu 3", "Biểu 4"):
+        assert _charts(out, name) == []
+    for name in ("Biểu 1", "Biểu 5"):
+        ws = wb[name]
+        anchor = ws._charts[0].anchor._from
+        last_printed = str(ws.print_area).split(":")[-1].split("$")[1]  # 'B1'!$A$1:$P$21
+        assert anchor.col + 1 > ws[f"{last_printed}1"].column  # beside, not on, the form
+
+
+def test_measures_and_targets_workbooks_carry_their_chart(tmp_path: Path) -> None:
+    survey, previous = EXAMPLES / "survey.xlsx", EXAMPLES / "previous-round.xlsx"
+    m = tmp_path / "m.xlsx"
+    assert run("measures", survey, "-o", m).exit_code == Exit.OK
+    assert _charts(m, "indicators") == [("bar", 1)]  # contributions by indicator
+    t = tmp_path / "t.xlsx"
+    assert run("targets", survey, "--previous", previous, "-o", t).exit_code in (0, 1)
+    assert _charts(t, "Chỉ tiêu giảm nghèo") == [("col", 2)]  # the fall and the target
+    ws = load_workbook(t)["Chỉ tiêu giảm nghèo"]
+    names = [s.tx.v for s in ws._charts[0].series]
+    assert names == ["Mức giảm/năm", "Chỉ tiêu"]
