@@ -1,8 +1,9 @@
 """``mdpoverty classify -o out.xlsx``: the lists a commune posts, laid out like the official forms
 (presentation only).
 
-Sheets: "Danh sách hộ" (every household), "Hộ nghèo", "Hộ cận nghèo", and "Hộ làm NLNDN có
-mức sống trung bình" where the standard has that band; each with the UBND letterhead of
+Sheets: "Danh sách hộ" (every household), "Hộ nghèo", "Hộ cận nghèo", and "Hộ NLNDN mức
+sống trung bình" (the farm households of average living standard) where the standard has
+that band; each with the UBND letterhead of
 :mod:`mdpoverty.forms_excel`, a title naming the round and the standard, a three-row header
 (the indicators numbered as in the law under "Chỉ số thiếu hụt", then the numbered column
 row), a bold row per commune, "x" where deprived, the class in Vietnamese, the signature
@@ -36,6 +37,7 @@ from ..forms_excel import BOX, CENTER, LEFT, _font, issuer_of
 from .charts import bar_chart
 from .tables import neutralise
 
+FARM_SHEET = "Hộ NLNDN mức sống trung bình"
 CLASS_VI = {
     "poor": "Hộ nghèo",
     "near_poor": "Hộ cận nghèo",
@@ -48,7 +50,8 @@ LIST_TITLES = {
     "Danh sách hộ": "DANH SÁCH HỘ GIA ĐÌNH THEO KẾT QUẢ RÀ SOÁT",
     "Hộ nghèo": "DANH SÁCH HỘ NGHÈO",
     "Hộ cận nghèo": "DANH SÁCH HỘ CẬN NGHÈO",
-    "Hộ làm NLNDN có mức sống trung bình": "DANH SÁCH HỘ LÀM NÔNG NGHIỆP, LÂM NGHIỆP, "
+    # Excel caps a sheet name at 31 characters: "Hộ làm NLNDN có mức sống trung bình" is 35
+    FARM_SHEET: "DANH SÁCH HỘ LÀM NÔNG NGHIỆP, LÂM NGHIỆP, "
     "NGƯ NGHIỆP VÀ DIÊM NGHIỆP CÓ MỨC SỐNG TRUNG BÌNH",
 }
 FIXED = [
@@ -134,6 +137,11 @@ class _Styles:
         )
         self.note = make(font=NOTE_FONT, alignment=Alignment(horizontal="left", wrap_text=True))
         self.rate = make(font=body, border=BOX, alignment=CENTER, number_format="0.00")
+
+
+def _safe(text: str) -> str:
+    """One text neutralised as the tables are (formula-like text, control characters)."""
+    return str(neutralise(pd.DataFrame({"t": [text]}, dtype=object))["t"].iloc[0])
 
 
 def _cell(ws, value: object, style) -> WriteOnlyCell:
@@ -318,6 +326,7 @@ def _list_sheet(
             if district:
                 label += f" — {district}"
             label += f" ({int(per_commune[current])} hộ)"
+            label = _safe(label)  # a commune named "-5" reads "-5 (1 hộ)": not a formula
             ws.append([_cell(ws, label, st.group)] + [_cell(ws, None, st.group)] * (width - 1))
             _merge(ws, r, 1, r, width)
             r += 1
@@ -504,7 +513,7 @@ def write_lists(result, path: str | Path, *, lang: str = "vi", note: str = "") -
     band = std.income.average_upper is not None
     classed = hh["class"].astype("string").fillna("") != ""
     forms = report(result, form=("1", "5")) if classed.any() else {}
-    issuer = issuer_of(forms["1"]) if forms else ""
+    issuer = _safe(issuer_of(forms["1"])) if forms else ""
     parts = []
     if result.choice is not None:
         r = result.choice.round
@@ -523,7 +532,7 @@ def write_lists(result, path: str | Path, *, lang: str = "vi", note: str = "") -
         "Hộ cận nghèo": cls == "near_poor",
     }
     if band:
-        lists["Hộ làm NLNDN có mức sống trung bình"] = (cls == "average") & farm
+        lists[FARM_SHEET] = (cls == "average") & farm
     wb = Workbook(write_only=True)
     for name, keep in lists.items():
         keep = keep.to_numpy(bool)
