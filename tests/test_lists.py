@@ -235,3 +235,20 @@ def test_measures_and_targets_workbooks_carry_their_chart(tmp_path: Path) -> Non
     ws = load_workbook(t)["Chỉ tiêu giảm nghèo"]
     names = [s.tx.v for s in ws._charts[0].series]
     assert names == ["Mức giảm/năm", "Chỉ tiêu"]
+
+
+def test_form_details_as_on_the_province_forms(tmp_path: Path) -> None:
+    """Item 7: figures centred, the "Số hộ / Tỷ lệ (%)" sub-headers in italics, page numbers
+    in the footer of every form."""
+    out = tmp_path / "bao-cao.xlsx"
+    survey, previous = EXAMPLES / "survey.xlsx", EXAMPLES / "previous-round.xlsx"
+    assert run("report", survey, "--previous", previous, "-o", out).exit_code == Exit.OK
+    wb = load_workbook(out)
+    for ws in wb.worksheets:
+        assert "&P" in ws.oddFooter.center.text, ws.title
+    ws = wb["Biểu 1"]
+    subs = [c for row in ws.iter_rows(min_row=7, max_row=10) for c in row if c.value == "Số hộ"]
+    assert subs and all(c.font.italic and c.font.bold for c in subs)
+    first = next(r for r in range(11, 30) if ws.cell(row=r, column=2).value)
+    figure = ws.cell(row=first, column=3)
+    assert isinstance(figure.value, int) and figure.alignment.horizontal == "center"

@@ -32,11 +32,14 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+CENTER_NUMBER = Alignment(horizontal="center", vertical="center")
+PAGE_FOOTER = "Trang &P/&N"
 COUNT_FORMAT = "0"
 RATE_FORMAT = "0.00"
 HEADER_TOP = 7  # first header row (rows 1–2 letterhead, 4–5 title)
 SHEET_NAMES = {f: f"Biểu {f}" for f in "12345"}
 UNIT_HEADER = "Phường/ Xã"
+SUB_HEADERS = {"Số hộ", "Nhân khẩu", "Số khẩu", "Tỷ lệ (%)"}
 
 TITLES = {
     "1": "TỔNG HỢP KẾT QUẢ CHÍNH THỨC RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO; "
@@ -209,6 +212,7 @@ def _header(ws: Worksheet, heads: list[Head], rows: int, width: int) -> None:
             cell.alignment = CENTER
     for h in heads:
         numbered = h.row == rows - 1 and rows > 3
+        sub = h.text in SUB_HEADERS  # "Số hộ", "Tỷ lệ (%)" …: bold italic, as on Form 1
         _merge(
             ws,
             top + h.row,
@@ -216,7 +220,7 @@ def _header(ws: Worksheet, heads: list[Head], rows: int, width: int) -> None:
             top + (h.last_row if h.last_row is not None else h.row),
             1 + (h.last_col if h.last_col is not None else h.col),
             h.text,
-            font=_font(not numbered, 11, italic=numbered),
+            font=_font(not numbered, 11, italic=numbered or sub),
             alignment=CENTER,
             border=BOX,
         )
@@ -288,7 +292,8 @@ def _rows(
             cell.font, cell.alignment, cell.border = _font(bold, size), CENTER, BOX
         for j, col in enumerate(columns):
             cell = ws.cell(row=r, column=first_data_col + j, value=_value(row[col]))
-            cell.font, cell.border, cell.alignment = _font(bold, size), BOX, RIGHT
+            # figures centred, as on the province's forms
+            cell.font, cell.border, cell.alignment = _font(bold, size), BOX, CENTER_NUMBER
             cell.number_format = RATE_FORMAT if col in rate_columns else COUNT_FORMAT
         r += 1
     return r - 1
@@ -398,6 +403,7 @@ def _print_setup(ws: Worksheet, header_rows: int, freeze_col: int, width: int) -
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.print_area = f"A1:{get_column_letter(width)}{ws.max_row}"
+    ws.oddFooter.center.text = PAGE_FOOTER
 
 
 def _chart(
@@ -603,6 +609,7 @@ def _issues_sheet(wb: Workbook, issues: pd.DataFrame) -> None:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = PAGE_FOOTER
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
