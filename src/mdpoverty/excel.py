@@ -50,6 +50,7 @@ def _number_format(series: pd.Series) -> str | None:
 
 
 NOTE_FONT = Font(bold=True, color="C00000")
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _write_sheet(
@@ -76,6 +77,16 @@ def _write_sheet(
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = f"A{top + 1}"
+    # printable as it is: A4 landscape, fitted to the width, the header on every page
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # write-only: before the first row
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{top}:{top}"
+    ws.oddFooter.center.text = "&P/&N"
+    if len(frame.columns):  # long texts wrap in their column instead of widening the page
+        ws.print_area = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + top}"
+    wrapped = {i for i, w in enumerate(widths) if w >= 60}
     if len(frame.columns):
         last = get_column_letter(len(frame.columns))
         ws.auto_filter.ref = f"A{top}:{last}{len(frame) + top}"
@@ -111,7 +122,13 @@ def _write_sheet(
                 cell.number_format = formats[i]
             if fill is not None:
                 cell.fill = fill
+            if i in wrapped:
+                cell.alignment = WRAP
             row.append(cell)
+        if wrapped:  # as many lines as the longest wrapped text needs (set before the row)
+            lines = max(-(-len(str(values[i] or "")) // max(widths[i] - 2, 1)) for i in wrapped)
+            if lines > 1:
+                ws.row_dimensions[top + 1 + r].height = 15 * lines
         ws.append(row)
     _add_charts(ws, frame, top, charts)
 

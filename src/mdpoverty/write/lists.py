@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..excel import _write_sheet
@@ -460,8 +461,9 @@ def _summary_sheet(
     r += 1 + len(rows3)
 
     # the charts below the tables, inside the printed page
-    chart_rows = (18 if rows2 else 0) + (22 if rows3 else 0)
+    chart_rows = (16 if rows2 else 0) + (18 if rows3 else 0)  # 15-point rows: one A4 page
     _print_setup(ws, width, None, r + 1 + chart_rows)
+    ws.row_breaks.append(Break(id=r))  # the charts on a page of their own, not cut in two
     at = r + 2
     if rows2:
         chart = bar_chart(
@@ -470,10 +472,10 @@ def _summary_sheet(
             data=(3, 2 + len(classes), class_head, class_head + len(rows2)),
             categories=(2, 2, class_head + 1, class_head + len(rows2)),
             axis_title="Số hộ",
-            size=(22, 8.5),
+            size=(22, 7.5),
         )
         ws.add_chart(chart, f"A{at}")
-        at += 18
+        at += 16
     if rows3:
         chart = bar_chart(
             ws,
@@ -481,7 +483,7 @@ def _summary_sheet(
             data=(3, 3, dep_head, dep_head + len(rows3)),
             categories=(2, 2, dep_head + 1, dep_head + len(rows3)),
             horizontal=True,
-            size=(22, 10.5),
+            size=(22, 8.8),
         )
         ws.add_chart(chart, f"A{at}")
 
