@@ -252,3 +252,25 @@ def test_form_details_as_on_the_province_forms(tmp_path: Path) -> None:
     first = next(r for r in range(11, 30) if ws.cell(row=r, column=2).value)
     figure = ws.cell(row=first, column=3)
     assert isinstance(figure.value, int) and figure.alignment.horizontal == "center"
+
+
+def test_lang_en_keeps_the_official_lists_vietnamese_and_the_issues_english(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "r.xlsx"
+    survey = EXAMPLES / "survey-with-errors.xlsx"
+    assert run("classify", survey, "-o", out, "--lang", "en").exit_code == Exit.DATA
+    wb = load_workbook(out)
+    assert wb.sheetnames == [
+        "Danh sách hộ",
+        "Hộ nghèo",
+        "Hộ cận nghèo",
+        "Tổng hợp",
+        "Issues",
+        "Dữ liệu",
+    ]
+    assert wb["Danh sách hộ"]["A8"].value == "STT"  # the commune's document, in Vietnamese
+    heads = [c.value for c in wb["Issues"][2]][:7]
+    assert heads == ["Sheet", "Row", "Column", "Value", "Check", "Severity", "Message"]
+    severities = {r[5] for r in wb["Issues"].iter_rows(min_row=3, values_only=True)}
+    assert "Error" in severities and severities <= {"Error", "Warning", "Info"}
