@@ -196,20 +196,33 @@ def test_classify_with_errors_loses_no_household(errors_survey: Path, tmp_path: 
     ]
     assert len(rejected) == c["households_rejected"] > 0
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Kết quả", "Tổng hợp", "Lỗi"]
-    assert wb["Kết quả"].max_row == 303  # the provisional-standard note, header, 301 rows
+    assert wb.sheetnames == [
+        "Danh sách hộ",
+        "Hộ nghèo",
+        "Hộ cận nghèo",
+        "Tổng hợp",
+        "Lỗi",
+        "Dữ liệu",
+    ]  # no farm-households-of-average-living-standard list: 2027–2030 has no band
+    assert wb["Dữ liệu"].max_row == 303  # the provisional-standard note, header, 301 rows
+    listed = [c.value for c in wb["Danh sách hộ"]["B"][10:] if c.value]
+    assert len(listed) >= 301  # every household, those not classed included
 
 
-def test_xlsx_output_is_styled(example_survey: Path, tmp_path: Path) -> None:
+def test_xlsx_data_sheet_keeps_the_codes_and_is_styled(
+    example_survey: Path, tmp_path: Path
+) -> None:
+    """The official lists are tested in test_lists.py; the codes of §8 stay on "Dữ liệu"."""
     out = tmp_path / "ket-qua.xlsx"
     assert run("classify", str(example_survey), "-o", str(out)).exit_code == Exit.OK
-    ws = load_workbook(out)["Kết quả"]
+    ws = load_workbook(out)["Dữ liệu"]
     # row 1: the 2027–2030 standard is provisional, and the sheet says so above the header
     assert "vn-2027-2030" in ws["A1"].value and "TẠM THỜI" in ws["A1"].value
     assert ws.freeze_panes == "A3"
     assert ws.auto_filter.ref.startswith("A2:")
     assert ws["A2"].font.bold and ws["A2"].value == "household_id"
     assert ws.column_dimensions["A"].width >= 10
+    assert [c.value for c in ws[2]] == OUTPUT_COLUMNS
 
 
 def test_parquet_and_json_outputs_round_trip(example_survey: Path, tmp_path: Path) -> None:

@@ -887,10 +887,12 @@ def _output_rows(path: Path, fmt: str, problems: list[str]) -> int:
                         isinstance(v, str) and _RISKY.match(v) and not _NUMBER.match(v)
                     ):
                         problems.append(f"xlsx output cell not neutralised: {str(v)[:40]!r}")
-        first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), (None,))
+        # classify's workbook opens with the printed lists; its table is on "Dữ liệu"
+        ws = wb["Dữ liệu"] if "Dữ liệu" in wb.sheetnames else wb.worksheets[0]
+        first = next(ws.iter_rows(max_row=1, values_only=True), (None,))
         # under a provisional standard a warning line sits above the header (issue 10)
         note = isinstance(first[0], str) and first[0].startswith(NOTE_STARTS)
-        return sum(1 for _ in wb.worksheets[0].iter_rows()) - 1 - int(note)
+        return sum(1 for _ in ws.iter_rows()) - 1 - int(note)
     finally:
         wb.close()
 

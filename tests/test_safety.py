@@ -422,7 +422,7 @@ def test_xlsx_outputs_are_neutralised(tmp_path: Path) -> None:
                 _assert_safe_text(cell.value)
                 seen += isinstance(cell.value, str) and cell.value.startswith("'=")
     assert seen >= 3
-    ids = [c.value for c in wb["Kết quả"]["A"][1:]]
+    ids = [c.value for c in wb["Dữ liệu"]["A"][1:]]
     assert ids == ["'" + r for r in RISKY] + ["H-ok"]
 
 
@@ -436,7 +436,7 @@ def test_control_characters_do_not_crash_the_xlsx_writer(tmp_path: Path) -> None
     out = tmp_path / "o.xlsx"
     res = CliRunner().invoke(main, ["classify", str(tmp_path / "households.csv"), "-o", str(out)])
     assert res.exit_code in (Exit.OK, Exit.DATA), res.output
-    commune = load_workbook(out)["Kết quả"]["D2"].value
+    commune = load_workbook(out)["Dữ liệu"]["D2"].value
     assert commune == "Xã\ufffdThử\ufffd[31m"
 
 
@@ -564,7 +564,7 @@ def test_killed_mid_write_leaves_the_previous_output_and_the_next_run_cleans_up(
     run = subprocess.run([*_command(), "classify", str(small), "-o", str(out)], check=False)
     assert run.returncode == 0
     assert list(tmp_path.glob(".*.tmp")) == []
-    assert load_workbook(out)["Kết quả"].max_row == 3  # the new report, whole
+    assert load_workbook(out)["Dữ liệu"].max_row == 3  # the new report, whole
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")

@@ -346,11 +346,11 @@ def test_output_flag_columns_are_the_standards_in_its_order(tmp_path: Path, suff
     elif suffix == "json":
         frame = pd.DataFrame(json.loads(out.read_text(encoding="utf-8")))
     else:
-        ws = load_workbook(out)["Kết quả"]
-        note = ws["A1"].value
-        assert "TẠM THỜI" in note and "vn-2027-2030" in note  # the provisional line, on top
-        frame = pd.read_excel(out, sheet_name="Kết quả", header=1, engine="calamine")
-        assert "TẠM THỜI" in load_workbook(out)["Tổng hợp"]["A1"].value
+        wb = load_workbook(out)
+        for ws in wb.worksheets:  # the provisional line, on top of every sheet
+            note = ws["A1"].value
+            assert "TẠM THỜI" in note and "vn-2027-2030" in note, ws.title
+        frame = pd.read_excel(out, sheet_name="Dữ liệu", header=1, engine="calamine")
     deps = [c for c in frame.columns if str(c).startswith("dep_")]
     std = load_standard("vn-2027-2030")
     assert deps == [f"dep_{c}" for c in std.codes]

@@ -51,9 +51,12 @@ def classify(
 ) -> int:
     """Validate SURVEY and class every household (poor, near_poor, average, not_poor).
 
-    Writes one row per household, in input order. With -o out.xlsx the workbook also has a
-    summary sheet and the issue table; with .csv/.parquet/.json the issues go beside it
-    (out.issues.csv). Without -o: a table on a terminal, CSV when piped.
+    Writes one row per household, in input order. With -o out.xlsx the workbook is the
+    official lists, laid out like the forms and always in Vietnamese: every household, the
+    poor, the near-poor (and the farm households of average living standard where the
+    standard has that band), a summary with charts, the issue table (in --lang) and a sheet
+    "Dữ liệu" with the columns and codes of .csv. With .csv/.parquet/.json the issues go
+    beside it (out.issues.csv). Without -o: a table on a terminal, CSV when piped.
     """
     marked = annotate_path(survey, annotate, annotate_to, output)
     con = Console(verbose - quiet, lang)
@@ -64,17 +67,12 @@ def classify(
         path = Path(output)
         fmt = format_for(path, fmt)
         if fmt == "xlsx":
-            from .excel import write_tables
+            from .write.lists import write_lists
 
-            sheets = {"Kết quả": out, "Tổng hợp": result.summary(), "Lỗi": result.issues}
-            # a provisional standard says so above the results, where the reader looks
+            # a provisional standard says so on row 1 of every sheet, where the reader looks
             warning = provisional_note(result.choice, lang)
-            notes = dict.fromkeys(("Kết quả", "Tổng hợp"), warning) if warning else None
             write_table(
-                out,
-                path,
-                "xlsx",
-                lambda tmp: write_tables(sheets, tmp, issues_sheet="Lỗi", notes=notes),
+                out, path, "xlsx", lambda tmp: write_lists(result, tmp, lang=lang, note=warning)
             )
         else:
             write_table(out, path, fmt)

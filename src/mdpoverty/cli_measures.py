@@ -190,8 +190,22 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None, lang: s
         sheets |= {"settings": settings, "notes": notes}
         warning = provisional_note(res.choices, lang)  # above the measures, when provisional
         marks = {"measures": warning} if warning else None
+        from .write.charts import ColumnChart
+
+        vi = lang == "vi"
+        contributions = ColumnChart(
+            "Đóng góp của từng chỉ số vào M0 (%)" if vi else "Contribution to M0 by indicator (%)",
+            ("contribution",),
+            "label_vi" if vi else "label_en",
+            horizontal=True,
+        )
         write_table(
-            pd.DataFrame(), path, "xlsx", lambda tmp: write_tables(sheets, tmp, notes=marks)
+            pd.DataFrame(),
+            path,
+            "xlsx",
+            lambda tmp: write_tables(
+                sheets, tmp, notes=marks, charts={"indicators": [contributions]}
+            ),
         )
     elif fmt == "json":
         from .io import atomic_path

@@ -189,7 +189,23 @@ def targets(
             sheets = {"Chỉ tiêu giảm nghèo": res.table, "Căn cứ": _plan_frame(res)}
             warning = provisional_note(res.choices, lang)
             notes = {"Chỉ tiêu giảm nghèo": warning} if warning else None
-            write_table(res.table, path, "xlsx", lambda tmp: write_tables(sheets, tmp, notes=notes))
+            from .write.charts import ColumnChart
+
+            fall = ColumnChart(
+                "Mức giảm tỷ lệ hộ nghèo mỗi năm so với chỉ tiêu (điểm %)",
+                ("poor_rate_fall_per_year", "poor_target"),
+                "unit",
+                names=("Mức giảm/năm", "Chỉ tiêu"),
+                skip=("level", "province"),
+            )
+            write_table(
+                res.table,
+                path,
+                "xlsx",
+                lambda tmp: write_tables(
+                    sheets, tmp, notes=notes, charts={"Chỉ tiêu giảm nghèo": [fall]}
+                ),
+            )
         else:
             write_table(res.table, path, out_fmt)
     elif fmt in ("xlsx", "parquet"):

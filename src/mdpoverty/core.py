@@ -41,7 +41,8 @@ class Result:
     # which standard was used and why (the line every command prints on stderr)
     choice: StandardChoice | None = None
     # Aligned with ``households`` (same positions), beyond the output contract: sheet and row
-    # (where the household is in the workbook), survey_date, previous_class,
+    # (where the household is in the workbook), head_name (the survey's, else the name of the
+    # member whose relation is head), survey_date, previous_class,
     # poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu.
     extra: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -575,6 +576,7 @@ def _extra_frame(t: Typed) -> pd.DataFrame:
         {
             "sheet": t.hh_sheet.name if t.hh_sheet is not None else "",
             "row": pd.array(hh.index, dtype="Int64"),  # the Excel row a person sees
+            "head_name": _head_name(t),
             "survey_date": _date_text(hh, "survey_date"),
             "previous_class": col("previous_class", "string"),
             "poverty_exit_date": _date_text(hh, "poverty_exit_date"),
@@ -585,6 +587,25 @@ def _extra_frame(t: Typed) -> pd.DataFrame:
         index=hh.index,
     )
     return extra.reset_index(drop=True)
+
+
+def _head_name(t: Typed) -> pd.Series:
+    """The head of household's name: the survey's ``head_name``, else (where blank) the
+    ``full_name`` of the first member listed with relation ``head`` — for the printed lists."""
+    hh, m = t.households, t.members
+    name = (
+        hh["head_name"].astype("string")
+        if "head_name" in hh
+        else pd.Series(pd.NA, index=hh.index, dtype="string")
+    )
+    if "full_name" not in m or "relation" not in m or not len(m) or not name.isna().any():
+        return name
+    pos = _attach_members(t)
+    head = np.flatnonzero((m["relation"] == "head").fillna(False).to_numpy(bool) & (pos >= 0))
+    first = head[np.unique(pos[head], return_index=True)[1]]  # the first head listed wins
+    members = pd.Series(pd.NA, index=hh.index, dtype="string")
+    members.iloc[pos[first]] = m["full_name"].astype("string").iloc[first].to_numpy()
+    return name.fillna(members)
 
 
 def _accounting(t: Typed, ctx: rules.Ctx, blocked: np.ndarray) -> dict[str, int]:

@@ -32,11 +32,14 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+CENTER_NUMBER = Alignment(horizontal="center", vertical="center")
+PAGE_FOOTER = "Trang &P/&N"
 COUNT_FORMAT = "0"
 RATE_FORMAT = "0.00"
 HEADER_TOP = 7  # first header row (rows 1–2 letterhead, 4–5 title)
 SHEET_NAMES = {f: f"Biểu {f}" for f in "12345"}
 UNIT_HEADER = "Phường/ Xã"
+SUB_HEADERS = {"Số hộ", "Nhân khẩu", "Số khẩu", "Tỷ lệ (%)"}
 
 TITLES = {
     "1": "TỔNG HỢP KẾT QUẢ CHÍNH THỨC RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO; "
@@ -209,6 +212,7 @@ def _header(ws: Worksheet, heads: list[Head], rows: int, width: int) -> None:
             cell.alignment = CENTER
     for h in heads:
         numbered = h.row == rows - 1 and rows > 3
+        sub = h.text in SUB_HEADERS  # "Số hộ", "Tỷ lệ (%)" …: bold italic, as on Form 1
         _merge(
             ws,
             top + h.row,
@@ -216,7 +220,7 @@ def _header(ws: Worksheet, heads: list[Head], rows: int, width: int) -> None:
             top + (h.last_row if h.last_row is not None else h.row),
             1 + (h.last_col if h.last_col is not None else h.col),
             h.text,
-            font=_font(not numbered, 11, italic=numbered),
+            font=_font(not numbered, 11, italic=numbered or sub),
             alignment=CENTER,
             border=BOX,
         )
@@ -288,7 +292,8 @@ def _rows(
             cell.font, cell.alignment, cell.border = _font(bold, size), CENTER, BOX
         for j, col in enumerate(columns):
             cell = ws.cell(row=r, column=first_data_col + j, value=_value(row[col]))
-            cell.font, cell.border, cell.alignment = _font(bold, size), BOX, RIGHT
+            # figures centred, as on the province's forms
+            cell.font, cell.border, cell.alignment = _font(bold, size), BOX, CENTER_NUMBER
             cell.number_format = RATE_FORMAT if col in rate_columns else COUNT_FORMAT
         r += 1
     return r - 1
@@ -398,6 +403,61 @@ def _print_setup(ws: Worksheet, header_rows: int, freeze_col: int, width: int) -
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.print_area = f"A1:{get_column_letter(width)}{ws.max_row}"
+    ws.oddFooter.center.text = PAGE_FOOTER
+
+
+def _chart(
+    ws: Worksheet, form: str, frame: pd.DataFrame, cols: list[str], first: int, width: int
+) -> None:
+    """Form 1: the poor and near-poor household rates per unit; Form 5: the share of poor
+    households deprived in each indicator (the total row). A native chart beside the form,
+    outside its print area, so the printed form stays the province's."""
+    from .write.charts import bar_chart
+
+    levels = frame["level"].astype("string").fillna("").to_numpy()
+    anchor = f"{get_column_letter(width + 2)}{HEADER_TOP}"
+    if form == "1" and {"poor_household_rate", "near_poor_household_rate"} <= set(cols):
+        units = [i for i, lv in enumerate(levels) if lv != "province"]
+        if not units:
+            return
+        poor = 3 + cols.index("poor_household_rate")
+        near = 3 + cols.index("near_poor_household_rate")
+        r0, r1 = first + units[0], first + units[-1]
+        chart = bar_chart(
+            ws,
+            title="Tỷ lệ hộ nghèo, hộ cận nghèo theo đơn vị (%)",
+            data=(poor, poor, r0, r1),
+            categories=(2, 2, r0, r1),
+            names=("Tỷ lệ hộ nghèo",),
+            size=(24, 11),
+        )
+        from openpyxl.chart import Reference
+        from openpyxl.chart.legend import Legend
+        from openpyxl.chart.series import SeriesLabel
+
+        chart.add_data(Reference(ws, min_col=near, max_col=near, min_row=r0, max_row=r1))
+        chart.series[-1].tx = SeriesLabel(v="Tỷ lệ hộ cận nghèo")
+        chart.legend = Legend()
+        chart.y_axis.title = "%"
+        ws.add_chart(chart, anchor)
+    elif form == "5":
+        deps = [i for i, c in enumerate(cols) if c.startswith("dep_")]
+        total = [i for i, lv in enumerate(levels) if lv == "province"]
+        if not deps or not total:
+            return
+        c0, c1 = 3 + deps[0], 3 + deps[-1]
+        row = first + total[-1]
+        chart = bar_chart(
+            ws,
+            title="Tỷ lệ hộ nghèo thiếu hụt theo chỉ số (%)",
+            data=(c0, c1, row, row),
+            categories=(c0, c1, HEADER_TOP + 1, HEADER_TOP + 1),
+            names=("Tỷ lệ hộ nghèo thiếu hụt (%)",),
+            from_rows=True,
+            horizontal=True,
+            size=(22, 12),
+        )
+        ws.add_chart(chart, anchor)
 
 
 def issuer_of(frame: pd.DataFrame) -> str:
@@ -515,6 +575,7 @@ def write_forms(
         _footer(ws, last, width, frame, date_line, (notes or {}).get(form, ()))
         _sizes(ws, form, rows, width, measure)
         _print_setup(ws, rows, freeze, width)
+        _chart(ws, form, frame, data_cols, HEADER_TOP + rows, width)
     if issues is not None and len(issues):
         _issues_sheet(wb, issues)
     wb.save(str(path))
@@ -548,6 +609,7 @@ def _issues_sheet(wb: Workbook, issues: pd.DataFrame) -> None:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = PAGE_FOOTER
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1

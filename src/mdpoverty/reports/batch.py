@@ -34,7 +34,9 @@ from .form_checks import check_forms
 Source = str | os.PathLike | Result | pd.DataFrame
 FORMS = ("1", "2", "3", "4", "5")
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")  # what a folder is read for
-OUTPUT_SHEET = "Kết quả"  # the households sheet of `mdpoverty classify -o out.xlsx`
+# the data sheet of `mdpoverty classify -o out.xlsx` (§8 columns and codes); "Kết quả" in
+# workbooks written before the lists
+OUTPUT_SHEETS = ("Dữ liệu", "Kết quả")
 REPORT_SHEET = "Biểu 1"  # a workbook written by `mdpoverty report`: never an input
 _TRUE = {"true", "1", "yes", "có", "x"}
 _FALSE = {"false", "0", "no", "không", ""}
@@ -171,8 +173,9 @@ def read_classify_output(path: Path) -> pd.DataFrame | None:
             return frame if need <= set(frame.columns) else None
         if suffix in (".xlsx", ".xlsm"):
             names = _sheet_names(path)
-            sheet = OUTPUT_SHEET if OUTPUT_SHEET in names else (names[0] if names else None)
-            if sheet is None or (sheet != OUTPUT_SHEET and _has_members_sheet(names)):
+            ours = [n for n in OUTPUT_SHEETS if n in names]
+            sheet = ours[0] if ours else (names[0] if names else None)
+            if sheet is None or (not ours and _has_members_sheet(names)):
                 return None  # a survey workbook: no need to open a sheet to know
             from ..safety import check_xlsx
 
