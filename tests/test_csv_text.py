@@ -119,3 +119,28 @@ def test_parquet_with_a_list_column_is_read_as_text_not_an_internal_error(tmp_pa
     assert frame["commune"].tolist() == ["[1, 2]"]  # as a person would see it printed
     res = CliRunner().invoke(main, ["validate", str(path)])
     assert res.exit_code in (Exit.DATA, Exit.USAGE) and "internal error" not in res.output
+
+
+@pytest.mark.parametrize("command", ["classify", "validate", "report", "measures"])
+def test_the_encoding_taken_is_said_on_stderr(example_frames, tmp_path: Path, command: str):
+    """Issue 11 item 6: Windows-1258 is read when it decodes cleanly *and says so on stderr*,
+    for every command that reads a survey; a UTF-8 file says nothing of its encoding."""
+    _, hh, m = example_frames
+    (tmp_path / "utf8").mkdir(exist_ok=True)
+    for name, frame in (("households", hh), ("members", m)):
+        text = frame.to_csv(index=False, sep=";", lineterminator="\r\n")
+        (tmp_path / f"{name}.csv").write_bytes(cp1258(text))
+        (tmp_path / "utf8" / f"{name}.csv").write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    extra = ["--form", "1"] if command == "report" else []
+    for lang, words in (("vi", "đọc dạng Windows-1258"), ("en", "read as Windows-1258")):
+        args = [command, str(tmp_path / "households.csv"), "--lang", lang, *extra]
+        res = runner.invoke(main, args)
+        assert res.exit_code in (Exit.OK, Exit.DATA), res.output
+        said = [line for line in res.stderr.splitlines() if words in line]
+        # once per file read (households and members), naming the file
+        assert sorted(line.split(":")[0] for line in said) == ["households.csv", "members.csv"]
+    args = [command, str(tmp_path / "utf8" / "households.csv"), "--lang", "en", *extra]
+    res = runner.invoke(main, args)
+    assert res.exit_code in (Exit.OK, Exit.DATA), res.output
+    assert "read as" not in res.stderr

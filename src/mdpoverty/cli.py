@@ -107,7 +107,7 @@ def _report(con: Console, result: core.Result, output: str | None) -> None:
         + (f"; bỏ qua {skipped} dòng trình bày (xem mục info)" if skipped else "")
         + (f"; đã ghi {output}" if output else ""),
     )
-    say_standard(con, result.choice)
+    say_standard(con, result.choice, result.notes)
     _issue_summary(con, result.issues)
 
 

@@ -198,9 +198,10 @@ def _emit(frame: pd.DataFrame, fmt: str | None, title: str) -> None:
         click.echo(csv_text(frame), nl=False)  # formulas neutralised, as in the files
 
 
-def say_standard(con: Console, choices: Any) -> None:
+def say_standard(con: Console, choices: Any, notes: Any = ()) -> None:
     """Which standard the run used and why: one line per distinct choice (a district's files
-    in one line), hidden by -q; then the provisional-standard warning, hidden only by -qq."""
+    in one line), hidden by -q; then the provisional-standard warning, hidden only by -qq;
+    then how the files were read where that was a guess (``notes``: a CSV's encoding)."""
     from .rounds import StandardChoice, merge_choices
 
     if isinstance(choices, StandardChoice):
@@ -213,6 +214,8 @@ def say_standard(con: Console, choices: Any) -> None:
         if c.provisional and c.standard_id not in warned:
             warned.add(c.standard_id)
             con.say(c.warning("en"), c.warning("vi"), level=-1)
+    for note in dict.fromkeys(notes):
+        con.say(note.en, note.vi)
 
 
 def provisional_note(choices: Any, lang: str) -> str:

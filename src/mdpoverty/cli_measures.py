@@ -334,7 +334,7 @@ def measures(
         click.echo(to_json_document(res))
     else:
         _emit(rounded(_pick(res, table)), "csv", "measures")
-    say_standard(con, res.choices)
+    say_standard(con, res.choices, res.read_notes)
     for note in res.notes:
         con.say(note.en, note.vi)
     used = res.settings["households_used"]

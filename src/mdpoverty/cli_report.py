@@ -255,7 +255,11 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
         f"báo cáo: {rounds}; biểu {done}" + (f" đã ghi {output}" if output else ""),
     )
     # the summary line first (cron reads it), then why this standard, then the warnings
-    say_standard(con, [*current.choices, *(prev.choices if prev is not None else [])])
+    say_standard(
+        con,
+        [*current.choices, *(prev.choices if prev is not None else [])],
+        [*current.notes, *(prev.notes if prev is not None else [])],
+    )
     _warn(con, map_notes([("", current), ("previous round", prev)]))
     forms_of: dict[tuple[str, str], list[str]] = {}  # each note once, naming its forms
     for form_no, lines in notes.items():
@@ -330,7 +334,7 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
         f"đến, {moved['moved_out']} chuyển đi, {moved['not_classed']} chưa phân loại"
         + (f"; đã ghi {output}" if output else ""),
     )
-    say_standard(con, [*cur.choices, *prev.choices])
+    say_standard(con, [*cur.choices, *prev.choices], [*cur.notes, *prev.notes])
     _warn(con, map_warnings)  # after the summary line, which cron reads first
     _not_classed_lines(con, cur)
     rejected = cur.counts["households_rejected"] + prev.counts["households_rejected"]

@@ -226,7 +226,7 @@ def targets(
         f"{prev['households_classed']} hộ kỳ trước; chỉ tiêu giảm tỷ lệ hộ nghèo toàn tỉnh "
         f"{'đạt' if met else 'chưa đạt'}" + (f"; đã ghi {output}" if output else ""),
     )
-    say_standard(con, res.choices)
+    say_standard(con, res.choices, res.read_notes)
     for en, vi in res.notes:  # after the summary line, which cron reads first
         con.say(f"warning: {en}", f"cảnh báo: {vi}")
     rejected = cur["households_rejected"] + prev["households_rejected"]

@@ -45,6 +45,8 @@ class Result:
     # member whose relation is head), survey_date, previous_class,
     # poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu.
     extra: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # for the person, on stderr: how the file was read where it was a guess (a CSV's encoding)
+    notes: list[Text] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -697,6 +699,7 @@ def classify_survey(
     result = classify_typed(t, std, as_of)
     result.source = raw.source
     result.choice = choice
+    result.notes = list(raw.notes)
     # layout rows the reader skipped (listed as info issues): accounted for, not households
     result.counts["rows_skipped"] = sum(
         len(rows) for sheet in raw.sheets.values() for rows, _ in sheet.skipped.values()

@@ -58,6 +58,8 @@ class Round:
     sources: list[str] = field(default_factory=list)
     # which standard each classed file used and why (StandardChoice), for the stderr line
     choices: list = field(default_factory=list)
+    # how each file was read where it was a guess (a CSV's encoding), for stderr
+    notes: list = field(default_factory=list)
 
     @property
     def classed(self) -> pd.Series:
@@ -233,7 +235,7 @@ def _result_round(result: Result, source: str) -> Round:
     extra = (
         result.extra.reset_index(drop=True) if len(result.extra) else pd.DataFrame(index=hh.index)
     )
-    return Round(hh, extra, issues, result.standard, [source], [result.choice])
+    return Round(hh, extra, issues, result.standard, [source], [result.choice], result.notes)
 
 
 def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: str) -> Round:
@@ -369,6 +371,7 @@ def load_round(
         std_final,
         [s for r in rounds for s in r.sources],
         [c for r in rounds for c in r.choices if c is not None],
+        [n for r in rounds for n in r.notes],
     )
 
 

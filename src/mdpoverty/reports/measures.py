@@ -81,6 +81,8 @@ class MeasuresResult:
     notes: list[Note] = field(default_factory=list)
     # which standard the (current) round was classed by and why (StandardChoice)
     choices: list = field(default_factory=list)
+    # how the files were read where that was a guess (a CSV's encoding: errors.Text), for stderr
+    read_notes: list = field(default_factory=list)
 
     @property
     def census(self) -> bool:
@@ -249,7 +251,9 @@ def measures(
         excluded = cur.excluded.assign(round="current")
     indicators = indicator_table(std, w, table.iloc[0], inference)
     choices = [result.choice] if result.choice is not None else []
-    return MeasuresResult(table, indicators, inference, change, excluded, settings, notes, choices)
+    return MeasuresResult(
+        table, indicators, inference, change, excluded, settings, notes, choices, result.notes
+    )
 
 
 def _excluded_notes(notes: list[Note], units: Units, prefix: tuple[str, str]) -> None:

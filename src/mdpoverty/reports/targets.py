@@ -239,6 +239,8 @@ class TargetsResult:
     # which standard each round was classed by and why (StandardChoice), current first
     choices: list = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # warnings (en, vi)
+    # how the files were read where that was a guess (a CSV's encoding: errors.Text), for stderr
+    read_notes: list = field(default_factory=list)
 
 
 def targets(
@@ -286,6 +288,7 @@ def targets(
         cur.standard,
         [*cur.choices, *prev.choices],
         map_notes([("", cur), ("previous round", prev)]),
+        [*cur.notes, *prev.notes],
     )
 
 
