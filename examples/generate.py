@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import re
 import sys
 import time
@@ -1990,6 +1991,10 @@ real review.
 Tỉnh Lào Cai → {n_communes} communes → villages, no district | `{std.id}` (Decree 351/2025) |
 | `survey-with-errors.xlsx` | the same, with {len(errors)} planted mistakes ({n_err} errors, \
 {n_warn} warnings) | | | |
+| `survey-officer-layout.xlsx` | the same survey laid out as officers do: a numbered row \
+under each header, the header repeated for printing, member IDs and communes merged down, a \
+"Tổng cộng" row and a signature block (`officer_habits.py`); classed exactly as `survey.xlsx`, \
+the layout rows listed as `info` | | | |
 | `previous-round.xlsx` | {year - 1} (sets the {year} lists) | Oct–Nov {year - 1} | \
 the same {n_communes} communes, no district | `vn-2022-2025` (extended to {year}) |
 | `round-2024.xlsx` | 2024 (sets the 2025 lists) | Oct–Nov 2024 | \
@@ -2020,7 +2025,8 @@ Regenerate (from the repository root; both scripts use fixed seeds, and running 
 gives byte-identical files):
 
 ```sh
-python examples/generate.py          # survey.xlsx, survey-with-errors.xlsx, this README
+python examples/generate.py          # survey.xlsx, survey-with-errors.xlsx,
+                                     # survey-officer-layout.xlsx, this README
 python examples/generate_rounds.py   # previous-round.xlsx, round-2024.xlsx, the rounds section
 ```
 
@@ -2029,6 +2035,7 @@ Try them:
 ```sh
 mdpoverty classify examples/survey.xlsx -o ket-qua.xlsx        # {year} round: {std.id}
 mdpoverty validate examples/survey-with-errors.xlsx
+mdpoverty classify examples/survey-officer-layout.xlsx         # same classes, layout rows as info
 mdpoverty report examples/survey.xlsx --previous examples/previous-round.xlsx -o bao-cao.xlsx
 mdpoverty report examples/previous-round.xlsx --previous examples/round-2024.xlsx \\
   -o bao-cao-{year - 1}.xlsx
@@ -2167,6 +2174,16 @@ def _make_reproducible(path: Path) -> None:
 KEPT_SECTION = "## The earlier rounds"
 
 
+def _officer_habits() -> Any:
+    """``officer_habits.py`` beside this script (imported by path: run from anywhere)."""
+    spec = importlib.util.spec_from_file_location("officer_habits", HERE / "officer_habits.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
 def build_examples(directory: Path, n_households: int, seed: int) -> dict[str, Path]:
     """Write the example workbooks and README into ``directory``."""
     households, members, truth = _generate(n_households, seed, SURVEY_YEAR)
@@ -2177,6 +2194,9 @@ def build_examples(directory: Path, n_households: int, seed: int) -> dict[str, P
     _read_back(bad, errors, columns)
     _make_reproducible(clean)
     _make_reproducible(bad)
+    # the same survey as officers lay it out: mdpoverty must class it exactly as survey.xlsx
+    _officer_habits().lay_out(clean, directory / "survey-officer-layout.xlsx")
+    _make_reproducible(directory / "survey-officer-layout.xlsx")
     readme = directory / "README.md"
     # Sections other scripts append (generate_rounds.py: "## The earlier rounds…") are kept.
     old = readme.read_text(encoding="utf-8") if readme.exists() else ""
@@ -2184,7 +2204,8 @@ def build_examples(directory: Path, n_households: int, seed: int) -> dict[str, P
     kept = "\n" + old[cut:] if cut >= 0 else ""
     text = _readme(households, members, truth, errors, seed).rstrip("\n") + "\n" + kept
     readme.write_text(text, encoding="utf-8")
-    return {"survey": clean, "errors": bad, "readme": readme}
+    laid = directory / "survey-officer-layout.xlsx"
+    return {"survey": clean, "errors": bad, "laid": laid, "readme": readme}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-WORKBOOKS = ("survey.xlsx", "survey-with-errors.xlsx", "previous-round.xlsx", "round-2024.xlsx")
+WORKBOOKS = (
+    "survey.xlsx",
+    "survey-with-errors.xlsx",
+    "survey-officer-layout.xlsx",
+    "previous-round.xlsx",
+    "round-2024.xlsx",
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +47,23 @@ def test_the_workbooks_stay_small(name: str) -> None:
 def test_the_readme_points_nowhere_outside_the_repository() -> None:
     for name in ("README.md", "generate.py", "generate_rounds.py"):
         assert "shared/" not in (EXAMPLES / name).read_text(encoding="utf-8"), name
+
+
+def test_the_officer_layout_example_classes_as_the_clean_one() -> None:
+    """Issue 11's done-when: numbered rows, merged member IDs, repeated headers, total rows and
+    a signature block; every household classed exactly as in survey.xlsx, exit 0, and the
+    skipped rows listed as information."""
+    import pandas as pd
+    from click.testing import CliRunner
+
+    import mdpoverty
+    from mdpoverty.cli import main
+
+    clean = mdpoverty.classify(EXAMPLES / "survey.xlsx")
+    laid = mdpoverty.classify(EXAMPLES / "survey-officer-layout.xlsx")
+    pd.testing.assert_frame_equal(laid.households, clean.households)
+    info = laid.issues[laid.issues["severity"] == "info"]
+    assert {"numbered_row", "repeated_header", "total_row", "signature_row"} <= set(info["check"])
+    assert (laid.issues["severity"] == "error").sum() == 0
+    res = CliRunner().invoke(main, ["classify", str(EXAMPLES / "survey-officer-layout.xlsx")])
+    assert res.exit_code == 0, res.output
