@@ -59,6 +59,12 @@ def _frames(case: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
 WARNINGS_ELSEWHERE = {
     "duplicate_column": "tests/test_layout.py::test_each_habit_keeps_every_class[twin]",
     "empty_sheet": "tests/test_template.py (an empty template sheet)",
+    # member rows matched to their household only after folding case, spaces and invisible
+    # characters, and an unmatched member row beside a household: several rows each
+    "id_folded": "tests/test_typed_habits.py::test_member_ids_typed_differently_are_attached_"
+    "with_a_warning",
+    "members_unlinked_near": "tests/test_typed_habits.py::test_orphan_names_the_closest_ids_"
+    "and_its_neighbour",
     "other_round": "tests/test_rounds.py (several households dated in two rounds)",
 }
 # In the catalogue, raised by no code today: reported, not asserted (issue 11, item 8).

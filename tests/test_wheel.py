@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert build.returncode == 0, build.stderr
     (wheel,) = tmp.glob("mdpoverty-*.whl")
     venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    # The dependencies are this environment's (a virtualenv in CI, whose packages
+    # --system-site-packages would not see): its site-packages go on the new venv's path
+    # after its own, so the wheel's mdpoverty is the one imported, and the .pth files there
+    # (this checkout's editable install) are not processed.
+    ask = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    own = subprocess.run([str(python), "-c", ask], capture_output=True, text=True, check=True)
+    deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(own.stdout.strip(), "_test_dependencies.pth").write_text("\n".join(sorted(deps)) + "\n")
     pip = subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
         capture_output=True,
