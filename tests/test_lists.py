@@ -274,3 +274,36 @@ def test_lang_en_keeps_the_official_lists_vietnamese_and_the_issues_english(
     assert heads == ["Sheet", "Row", "Column", "Value", "Check", "Severity", "Message"]
     severities = {r[5] for r in wb["Issues"].iter_rows(min_row=3, values_only=True)}
     assert "Error" in severities and severities <= {"Error", "Warning", "Info"}
+
+
+def test_issue_sheet_links_each_issue_to_its_cell_in_the_annotated_survey(tmp_path: Path) -> None:
+    """Issue 12 item 1: with --annotate, the workbook's issue sheet links each issue that has a
+    cell to that cell of the annotated survey (a path relative to the workbook's folder)."""
+    survey = tmp_path / "survey-with-errors.xlsx"
+    survey.write_bytes((EXAMPLES / "survey-with-errors.xlsx").read_bytes())
+    out = tmp_path / "ket-qua" / "kq.xlsx"
+    res = CliRunner().invoke(main, ["classify", str(survey), "-o", str(out), "--annotate"])
+    assert res.exit_code == Exit.DATA, res.output
+    checked = tmp_path / "survey-with-errors.checked.xlsx"
+    marked = load_workbook(checked)
+    ws = load_workbook(out)["Lỗi"]
+    header = [c.value for c in ws[2]]
+    assert header[:4] == ["Ô cần sửa", "Trang tính", "Dòng", "Cột"]
+    linked = 0
+    for row in ws.iter_rows(min_row=3):
+        ref, sheet, line = row[0].value, row[1].value, row[2].value
+        if row[0].hyperlink is None:
+            assert ref is None
+            continue
+        linked += 1
+        assert row[0].hyperlink.target == "../survey-with-errors.checked.xlsx"
+        assert row[0].hyperlink.location == f"'{sheet}'!{ref}"
+        assert ref.endswith(str(line))  # the issue's Excel row
+        cell = marked[sheet][ref]
+        assert cell.comment is not None, f"{sheet}!{ref} is not marked in the annotated copy"
+    located = mdpoverty.classify(survey).issues["row"].notna().sum()
+    assert 0 < linked <= located
+    # without --annotate: no link column
+    plain = tmp_path / "plain.xlsx"
+    CliRunner().invoke(main, ["classify", str(survey), "-o", str(plain)])
+    assert load_workbook(plain)["Lỗi"]["A2"].value == "Trang tính"

@@ -6,6 +6,7 @@ defined once, in :class:`Exit`, and shown in ``--help``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -63,6 +64,8 @@ def classify(
     with con.status("Đang phân loại…" if lang == "vi" else "Classifying…"):
         result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     out = result.households
+    # the annotated survey first: the workbook's issue sheet links to its cells
+    done = write_annotated(con, survey, marked, result.issues)
     if output:
         path = Path(output)
         fmt = format_for(path, fmt)
@@ -71,15 +74,21 @@ def classify(
 
             # a provisional standard says so on row 1 of every sheet, where the reader looks
             warning = provisional_note(result.choice, lang)
+            links = None
+            if done is not None and marked is not None:
+                where = os.path.relpath(marked.resolve(), path.resolve().parent)
+                links = (Path(where).as_posix(), done.refs)
             write_table(
-                out, path, "xlsx", lambda tmp: write_lists(result, tmp, lang=lang, note=warning)
+                out,
+                path,
+                "xlsx",
+                lambda tmp: write_lists(result, tmp, lang=lang, note=warning, marked=links),
             )
         else:
             write_table(out, path, fmt)
             write_table(result.issues, _sibling(path, "issues"), fmt)
     else:
         _emit(result.summary() if fmt is None and sys.stdout.isatty() else out, fmt, "mdpoverty")
-    write_annotated(con, survey, marked, result.issues)
     _report(con, result, output)
     return (
         Exit.OK

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
@@ -23,6 +23,9 @@ import pandas as pd
 from .crash_safety import run_guard
 from .errors import MdpovertyError
 from .io import FORMATS, csv_text, format_for, output_set, to_json
+
+if TYPE_CHECKING:
+    from .write.annotate import Annotated
 
 
 class Exit(IntEnum):
@@ -276,9 +279,12 @@ def annotate_path(
     return target
 
 
-def write_annotated(con: Console, survey: str, target: Path | None, issues: pd.DataFrame) -> None:
+def write_annotated(
+    con: Console, survey: str, target: Path | None, issues: pd.DataFrame
+) -> Annotated | None:
+    """The annotated copy of ``survey`` at ``target`` (nothing when None), and what it did."""
     if target is None:
-        return
+        return None
     from .write.annotate import annotate_workbook
 
     with con.status("Đang đánh dấu lỗi…" if con.lang == "vi" else "Marking the issues…"):
@@ -289,3 +295,4 @@ def write_annotated(con: Console, survey: str, target: Path | None, issues: pd.D
     )
     if done.engine != "zip":
         con.say(f"  (written with openpyxl: {done.note})", f"  (ghi bằng openpyxl: {done.note})", 1)
+    return done

@@ -18,6 +18,7 @@ from openpyxl.chart.legend import Legend
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .io import neutralise
 from .write.charts import ColumnChart, bar_chart
@@ -50,6 +51,7 @@ def _number_format(series: pd.Series) -> str | None:
 
 
 NOTE_FONT = Font(bold=True, color="C00000")
+LINK_FONT = Font(underline="single", color="0563C1")  # as Excel shows a hyperlink
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -62,10 +64,12 @@ def _write_sheet(
     note: str | None = None,
     severity: pd.Series | None = None,
     charts: Sequence[ColumnChart] = (),
+    links: dict[str, Sequence[Hyperlink | None]] | None = None,
 ) -> None:
     """One styled sheet; ``note`` is a line above the header (the table starts on row 2).
     ``severity`` (codes aligned with ``frame``) colours the rows, as ``severity_fill`` does
-    from the frame's own column (for a frame whose severities are translated)."""
+    from the frame's own column (for a frame whose severities are translated). ``links``:
+    a hyperlink per row (or None) for the cells of the named columns."""
     ws = wb.create_sheet(title=title[:31])
     top = 2 if note else 1  # the header row
     frame = neutralise(frame)
@@ -102,7 +106,8 @@ def _write_sheet(
         header.append(cell)
     ws.append(header)
     formats = {i: _number_format(frame[c]) for i, c in enumerate(frame.columns)}
-    styled = any(formats.values()) or severity_fill or severity is not None
+    styled = any(formats.values()) or severity_fill or severity is not None or bool(links)
+    linked = {list(frame.columns).index(c): v for c, v in (links or {}).items() if c in frame}
     sev_idx = list(frame.columns).index("severity") if severity_fill and "severity" in frame else -1
     sev_codes = None if severity is None else severity.astype(object).to_numpy()
     columns = [frame[c].astype(object).to_numpy() for c in frame.columns]
@@ -124,6 +129,9 @@ def _write_sheet(
                 cell.fill = fill
             if i in wrapped:
                 cell.alignment = WRAP
+            if i in linked and linked[i][r] is not None:
+                cell.hyperlink = linked[i][r]
+                cell.font = LINK_FONT
             row.append(cell)
         if wrapped:  # as many lines as the longest wrapped text needs (set before the row)
             lines = max(-(-len(str(values[i] or "")) // max(widths[i] - 2, 1)) for i in wrapped)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -68,6 +68,9 @@ class Annotated:
     listed: int
     engine: str  # "zip" (the fast rewrite) or "openpyxl"
     note: str = ""  # why openpyxl was used
+    # each issue's marked cell ("C12"), aligned with the issues (None: no cell to mark), and
+    # its sheet: for links from another workbook to the cell
+    refs: list[str | None] = field(default_factory=list)
 
 
 def annotate_target(survey: str | Path, path: str | Path | None = None) -> Path:
@@ -281,7 +284,7 @@ def _zip_annotate(source: Path, tmp: Path, issues: pd.DataFrame, lang: str) -> A
             for part in spooled.values():
                 part.path.unlink(missing_ok=True)
     cells = sum(len(cols) for rows in marks.values() for cols in rows.values())
-    return Annotated(tmp, cells, len(issues), "zip")
+    return Annotated(tmp, cells, len(issues), "zip", refs=refs)
 
 
 def _edit_sheets(source, tmp, infos, edits, marks, styles) -> dict[str, ooxml.Deflated]:
@@ -367,7 +370,7 @@ def _openpyxl_annotate(source: Path, tmp: Path, issues: pd.DataFrame, lang: str)
     ws.sheet_view.tabSelected = True
     wb.active = 0
     wb.save(tmp)
-    return Annotated(tmp, n, len(issues), "openpyxl")
+    return Annotated(tmp, n, len(issues), "openpyxl", refs=refs)
 
 
 def annotate_workbook(

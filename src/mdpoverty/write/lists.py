@@ -30,12 +30,14 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..excel import _write_sheet
 from ..forms_excel import BOX, CENTER, LEFT, _font, issuer_of
 from .charts import bar_chart
+from .ooxml import sheet_ref
 from .tables import neutralise
 
 FARM_SHEET = "Hộ NLNDN mức sống trung bình"
@@ -67,6 +69,9 @@ FIXED = [
 ]
 TOP = 8  # first header row: 1 the provisional line, 2–3 letterhead, 5 title, 6 subtitle
 HEADER_ROWS = 3
+# the annotated survey's path (as a link target) and each issue's cell there, or None
+Marked = tuple[str, Sequence[str | None]]
+CELL_HEAD = {"vi": "Ô cần sửa", "en": "Cell to fix"}
 ISSUE_HEADS = {
     "vi": {
         "sheet": "Trang tính",
@@ -488,23 +493,47 @@ def _summary_sheet(
         ws.add_chart(chart, f"A{at}")
 
 
-def _issue_sheet(wb: Workbook, issues: pd.DataFrame, lang: str, note: str) -> None:
+def _issue_sheet(
+    wb: Workbook, issues: pd.DataFrame, lang: str, note: str, marked: Marked | None
+) -> None:
     heads = ISSUE_HEADS[lang]
     cols = [c for c in heads if c in issues]
     frame = issues[cols].copy()
+    links = None
+    if marked is not None:  # each issue's cell in the annotated survey, one click away
+        target, refs = marked
+        sheets = issues["sheet"].astype(object).to_numpy()
+        frame.insert(0, "cell", [ref or None for ref in refs])
+        cols.insert(0, "cell")
+        links = {
+            CELL_HEAD[lang]: [
+                None if ref is None else Hyperlink("", target=target, location=sheet_ref(s, ref))
+                for s, ref in zip(sheets, refs, strict=True)
+            ]
+        }
+        heads = {"cell": CELL_HEAD[lang], **heads}
     sev = SEVERITY[lang]
     severity = issues["severity"].astype("string") if "severity" in issues else None
     if severity is not None:
         frame["severity"] = severity.map(lambda s: sev.get(s, s) if isinstance(s, str) else s)
     frame.columns = [heads[c] for c in cols]
     _write_sheet(
-        wb, "Lỗi" if lang == "vi" else "Issues", frame, note=note or None, severity=severity
+        wb,
+        "Lỗi" if lang == "vi" else "Issues",
+        frame,
+        note=note or None,
+        severity=severity,
+        links=links,
     )
 
 
-def write_lists(result, path: str | Path, *, lang: str = "vi", note: str = "") -> None:
+def write_lists(
+    result, path: str | Path, *, lang: str = "vi", note: str = "", marked: Marked | None = None
+) -> None:
     """Write the classify workbook of ``result`` (:class:`mdpoverty.core.Result`) to ``path``;
-    ``note``: the provisional-standard line (row 1 of every sheet)."""
+    ``note``: the provisional-standard line (row 1 of every sheet); ``marked``: the annotated
+    survey (its path as the link's target, relative to ``path``'s folder) and each issue's
+    cell there (:attr:`~mdpoverty.write.annotate.Annotated.refs`), linked from the issues."""
     from ..reports.batch import report
 
     std = result.standard
@@ -551,7 +580,7 @@ def write_lists(result, path: str | Path, *, lang: str = "vi", note: str = "") -
     _summary_sheet(
         wb, result, forms, indicators, issuer=issuer, subtitle=subtitle, note=note, band=band
     )
-    _issue_sheet(wb, result.issues, lang, note)
+    _issue_sheet(wb, result.issues.reset_index(drop=True), lang, note, marked)
     _write_sheet(wb, "Dữ liệu", hh, note=note or None)
     wb.save(str(path))
 
