@@ -28,13 +28,14 @@ from .cli_common import (
     survey_options,
     write_annotated,
 )
+from .cli_lang import LangGroup, lang_option
 from .errors import CHECKS, UsageError
 from .io import format_for, write_table
 from .standards import bundled, load_standard
 from .validate import ISSUE_COLUMNS
 
 
-@click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LangGroup, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mdpoverty")
 def main() -> None:
     """Classify Vietnamese households under the multidimensional poverty standard
@@ -152,7 +153,7 @@ def validate(
 
 @main.command()
 @click.argument("check_id", required=False)
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option
 @handled
 def explain(check_id: str | None, lang: str) -> int:
     """Say what a check id means and how to fix the cell (all ids when none is given)."""
@@ -181,7 +182,7 @@ def explain(check_id: str | None, lang: str) -> int:
     help="Write an editable copy of NAME to this .toml file (a province's own standard): the "
     "values the law has not published are commented placeholders to fill.",
 )
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option
 @handled
 def standards(name: str | None, export: str | None, lang: str) -> int:
     """List the bundled standards, or show one (its lines, cutoff, indicators and the review
@@ -268,7 +269,7 @@ def _export_standard(con: Console, std, path: Path) -> int:
     help="Bundled standard id or a TOML file: which columns the survey needs "
     "(default: the standard of the review round running today).",
 )
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option
 @click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable).")
 @handled
 def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
@@ -277,7 +278,9 @@ def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
     Sheets 'Hộ gia đình' and 'Thành viên' with the headers mdpoverty reads, dropdown lists of
     the official labels for every coded and Có/Không column, dates and amounts validated as
     they are typed, ID columns as text, a note on every header, and a sheet 'Hướng dẫn' that
-    lists every column. Fill it, then run `mdpoverty validate` on it.
+    lists every column. Fill it, then run `mdpoverty validate` on it. The workbook is always
+    in Vietnamese, the language of the national form: --lang sets the language of the
+    messages only.
     """
     import datetime as dt
 
@@ -296,7 +299,8 @@ def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
         write_template(tmp, std)
     con = Console(-quiet, lang)
     con.say(
-        f"template for standard {std.id} written to {output}",
+        f"template for standard {std.id} written to {output} (in Vietnamese, the language of "
+        "the national form, whatever --lang says)",
         f"đã ghi mẫu phiếu theo chuẩn {std.id} vào {output}",
     )
     if std.provisional:

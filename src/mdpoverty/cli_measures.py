@@ -27,6 +27,7 @@ from .cli_common import (
     say_standard,
     survey_options,
 )
+from .cli_lang import lang_option
 from .errors import UsageError
 from .io import format_for, write_table
 from .reports.measures import ALL, MeasuresResult
@@ -275,9 +276,7 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None, lang: s
     type=click.Choice(["table", "csv", "json", "xlsx"]),
     help="Output format (default: from -o, else a table on a terminal and CSV when piped).",
 )
-@click.option(
-    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language."
-)
+@lang_option
 @click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable).")
 @click.option("-v", "--verbose", count=True, help="More on stderr (repeatable).")
 @handled
