@@ -31,11 +31,14 @@ from .cli_common import (
 from .cli_lang import LangGroup, lang_option
 from .errors import CHECKS, UsageError
 from .io import format_for, write_table
+from .standard_text import details, listing_line
 from .standards import bundled, load_standard
 from .validate import ISSUE_COLUMNS
 
 
-@click.group(cls=LangGroup, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LangGroup, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(package_name="mdpoverty")
 def main() -> None:
     """Classify Vietnamese households under the multidimensional poverty standard
@@ -157,9 +160,12 @@ def validate(
 @handled
 def explain(check_id: str | None, lang: str) -> int:
     """Say what a check id means and how to fix the cell (all ids when none is given)."""
+    from .check_examples import example
+
+    vi = lang == "vi"
     if check_id is None:
         for c in CHECKS.values():
-            click.echo(f"{c.id:<22} {c.severity:<8} {(c.vi if lang == 'vi' else c.en)}")
+            click.echo(f"{c.id:<26} {_severity(c.severity, lang):<10} {example(c.id, lang)}")
         return Exit.OK
     if check_id not in CHECKS:
         raise UsageError(
@@ -167,10 +173,17 @@ def explain(check_id: str | None, lang: str) -> int:
             f"không có mã kiểm tra {check_id!r}; xem `mdpoverty explain`",
         )
     c = CHECKS[check_id]
-    click.echo(f"{c.id} ({c.severity})")
-    click.echo(f"  vi: {c.vi}\n      Cách sửa: {c.fix_vi}")
-    click.echo(f"  en: {c.en}\n      How to fix: {c.fix_en}")
+    click.echo(f"{c.id} ({_severity(c.severity, lang)})")
+    click.echo(f"  {'Ví dụ' if vi else 'Example'}: {example(c.id, lang)}")
+    click.echo(f"  {'Cách sửa' if vi else 'How to fix'}: {c.fix_vi if vi else c.fix_en}")
     return Exit.OK
+
+
+_SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
+
+
+def _severity(severity: str, lang: str) -> str:
+    return _SEVERITY_VI.get(severity, severity) if lang == "vi" else severity
 
 
 @main.command()
@@ -195,42 +208,13 @@ def standards(name: str | None, export: str | None, lang: str) -> int:
                 "--export cần tên chuẩn: mdpoverty standards TÊN --export TỆP",
             )
         for sid in bundled():
-            s = load_standard(sid)
-            flag = "  (provisional)" if s.provisional else ""
-            click.echo(f"{s.id:<14} lists {s.valid_from.year}–{s.valid_to.year}  {s.title}{flag}")
+            click.echo(listing_line(load_standard(sid), lang))
         return Exit.OK
     s = load_standard(name)
     if export:
         return _export_standard(con, s, Path(export))
-    click.echo(f"{s.id}: {s.title}\n  {s.reference} [{s.confidence}]\n  source: {s.source}")
-    click.echo(f"  sets the lists of {s.valid_from.year}–{s.valid_to.year}")
-    if s.review is not None:
-        r = s.review
-        click.echo(
-            f"  periodic review {r.periodic_start} to {r.periodic_end} (month-day) of year N "
-            f"sets the lists of {'N+1' if r.sets_next_year else 'N'} — {r.reference} "
-            f"[{r.confidence}]"
-        )
-    if s.provisional:
-        click.echo(f"  PROVISIONAL: {s.provisional_note_en or s.reference}")
-    inc = s.income
-    for key in ("policy_line", "poverty_line", "average_upper", "score_line"):
-        v = getattr(inc, key)
-        if v is not None:
-            click.echo(
-                f"  {key}: rural {v.rural:,.0f}, urban {v.urban:,.0f} {v.unit}"
-                f" — {v.reference} [{v.confidence}]"
-            )
-        elif key != "policy_line":
-            click.echo(f"  {key}: not published (a province adds it: --export FILE)")
-    click.echo(
-        f"  poor when deprived in >= {s.deprivation.cutoff} of {len(s.indicators)} indicators"
-    )
-    for code in s.codes:
-        ind = s.indicators[code]
-        click.echo(
-            f"  {ind.number:>2}. {code:<18} {ind.label_vi} — {ind.reference} [{ind.confidence}]"
-        )
+    for line in details(s, lang):
+        click.echo(line)
     return Exit.OK
 
 

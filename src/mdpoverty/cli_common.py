@@ -76,7 +76,10 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         except ValueError:
             pass
     raise click.BadParameter(
-        pick(f"{value!r}: use YYYY-MM-DD or dd/mm/yyyy", f"{value!r}: nhập dạng dd/mm/yyyy hoặc YYYY-MM-DD")
+        pick(
+            f"{value!r}: use YYYY-MM-DD or dd/mm/yyyy",
+            f"{value!r}: nhập dạng dd/mm/yyyy hoặc YYYY-MM-DD",
+        )
     )
 
 

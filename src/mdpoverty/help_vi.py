@@ -125,7 +125,7 @@ HELP_VI: dict[str, str] = {
         "Mỗi hộ một dòng, theo thứ tự trong tệp. Với -o ket-qua.xlsx, tệp Excel là các danh "
         "sách chính thức, trình bày như biểu mẫu và luôn bằng tiếng Việt: toàn bộ hộ, hộ "
         "nghèo, hộ cận nghèo (và hộ làm nông nghiệp có mức sống trung bình khi chuẩn có mức "
-        "này), trang tổng hợp có biểu đồ, bảng lỗi (theo --lang) và trang \"Dữ liệu\" với các "
+        'này), trang tổng hợp có biểu đồ, bảng lỗi (theo --lang) và trang "Dữ liệu" với các '
         "cột và mã như tệp .csv. Với .csv/.parquet/.json, bảng lỗi được ghi bên cạnh "
         "(ket-qua.issues.csv). Không có -o: bảng trên màn hình, CSV khi chuyển sang lệnh khác."
     ),
@@ -250,8 +250,7 @@ HELP_VI: dict[str, str] = {
         "mẫu, sai số chuẩn và giới hạn tin cậy. Các tỷ lệ là phân số, sáu chữ số thập phân."
     ),
     "Poverty cutoff as a fraction of the weighted indicators (0.25 = 3 of 12; 1/3 works).": (
-        "Ngưỡng nghèo, là phần của tổng trọng số các chỉ số (0.25 = 3 trên 12; viết 1/3 cũng "
-        "được)."
+        "Ngưỡng nghèo, là phần của tổng trọng số các chỉ số (0.25 = 3 trên 12; viết 1/3 cũng được)."
     ),
     "equal (1/12 each), nested (equal per service, then within), a TOML file, or a bundled "
     "weights file by name (vn-2022-2025-services, vn-2022-2025-indicators).": (

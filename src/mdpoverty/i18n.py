@@ -65,10 +65,7 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
     31.96 in English. ``decimals=-1`` drops trailing zeros (3, 0,25)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if decimals < 0:
-        text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:,.{decimals}f}"
+    text = f"{value:,.6f}".rstrip("0").rstrip(".") if decimals < 0 else f"{value:,.{decimals}f}"
     if lang == "vi":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
