@@ -240,7 +240,7 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
     if any(f in wanted and f not in frames for f in ("4", "5")):
         con.say(
             "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
-            "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt (dep_*)",
+            "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt ('Thiếu hụt …')",
         )
     notes = form_notes(current, frames, prev)
     _write(frames, current, output, fmt, notes)
