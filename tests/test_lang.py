@@ -298,3 +298,30 @@ def test_template_says_it_is_always_vietnamese(tmp_path: Path) -> None:
     assert res.exit_code == 0
     assert "in Vietnamese, the language of the national form" in res.stderr
     assert load_workbook(out).sheetnames[:2] == ["Hộ gia đình", "Thành viên"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "sheets", "heads"),
+    [
+        ("vi", ["Lỗi", "Dữ liệu"], ["Trang tính", "Dòng", "Cột", "Giá trị", "Mã lỗi", "Mức độ"]),
+        ("en", ["Issues", "Data"], ["Sheet", "Row", "Column", "Value", "Check", "Severity"]),
+    ],
+)
+def test_validate_workbook_has_sheets_and_headers_in_the_run_language(
+    errors_survey: Path, tmp_path: Path, lang: str, sheets: list[str], heads: list[str]
+) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "loi.xlsx"
+    res = _run("validate", str(errors_survey), "-o", str(out), "--lang", lang)
+    assert res.exit_code == Exit.DATA
+    wb = load_workbook(out, read_only=True)
+    assert wb.sheetnames == sheets
+    people, data = (list(ws.iter_rows(values_only=True)) for ws in wb.worksheets)
+    header = next(r for r in people if r and r[0] == heads[0])
+    assert list(header[: len(heads)]) == heads
+    # the severities in words; the data sheet keeps the issue table's codes
+    words = {"vi": {"Lỗi", "Cảnh báo"}, "en": {"Error", "Warning"}}[lang]
+    assert words <= {r[5] for r in people if len(r) > 5}
+    code_header = next(r for r in data if r and r[0] == "sheet")
+    assert list(code_header[:6]) == ["sheet", "row", "column", "value", "check", "severity"]

@@ -128,21 +128,20 @@ def validate(
     Columns: sheet, row (as Excel shows it), column (the header as written), value, check,
     severity, message (in --lang), household_id, field, message_vi, message_en. Severity
     "error" means the household cannot be classed; "warning" does not block it; "info" lists
-    a layout row skipped (numbered row, repeated header, total row, signature block).
+    a layout row skipped (numbered row, repeated header, total row, signature block). With
+    -o issues.xlsx the first sheet is for people (headers, severity and messages in --lang),
+    the second keeps these columns and codes.
     """
     marked = annotate_path(survey, annotate, annotate_to, output)
     con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     issues = result.issues
     warning = provisional_note(result.choice, lang)
-    if output and warning and format_for(output, fmt) == "xlsx":
-        from .excel import write_tables
+    if output and format_for(output, fmt) == "xlsx":  # for people: headers in --lang
+        from .write.issue_book import write_issue_book
 
         write_table(
-            issues,
-            output,
-            "xlsx",
-            lambda tmp: write_tables({"data": issues}, tmp, notes={"data": warning}),
+            issues, output, "xlsx", lambda tmp: write_issue_book(issues, tmp, lang, warning)
         )
     elif output:
         write_table(issues, output, fmt)

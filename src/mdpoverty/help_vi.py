@@ -134,14 +134,17 @@ HELP_VI: dict[str, str] = {
     "Columns: sheet, row (as Excel shows it), column (the header as written), value, check, "
     "severity, message (in --lang), household_id, field, message_vi, message_en. Severity "
     '"error" means the household cannot be classed; "warning" does not block it; "info" lists '
-    "a layout row skipped (numbered row, repeated header, total row, signature block).": (
+    "a layout row skipped (numbered row, repeated header, total row, signature block). With "
+    "-o issues.xlsx the first sheet is for people (headers, severity and messages in --lang), "
+    "the second keeps these columns and codes.": (
         "Kiểm tra KHẢO_SÁT và liệt kê mọi lỗi, chỉ rõ trang, dòng và cột trong Excel.\n\n"
         "Các cột: sheet (trang), row (dòng như Excel hiển thị), column (tiêu đề cột như đã "
         "ghi), value (giá trị), check (mã kiểm tra), severity (mức độ), message (thông báo "
         "theo --lang), household_id (mã hộ), field (mã cột), message_vi, message_en. Mức độ "
         '"error" (lỗi): hộ không phân loại được; "warning" (cảnh báo): hộ vẫn được phân loại; '
         '"info" (thông tin): dòng trình bày được bỏ qua (dòng đánh số cột, tiêu đề lặp lại, '
-        "dòng tổng cộng, phần ký tên)."
+        "dòng tổng cộng, phần ký tên). Với -o loi.xlsx, trang đầu dành cho người đọc (tiêu "
+        "đề, mức độ và thông báo theo --lang), trang thứ hai giữ các cột và mã trên."
     ),
     # explain
     "Say what a check id means and how to fix the cell (all ids when none is given).": (
