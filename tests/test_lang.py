@@ -325,3 +325,21 @@ def test_validate_workbook_has_sheets_and_headers_in_the_run_language(
     assert words <= {r[5] for r in people if len(r) > 5}
     code_header = next(r for r in data if r and r[0] == "sheet")
     assert list(code_header[:6]) == ["sheet", "row", "column", "value", "check", "severity"]
+
+
+def test_targets_workbook_headers_and_values_in_the_run_language(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    args = [str(examples / "survey.xlsx"), "--previous", str(examples / "previous-round.xlsx")]
+    for lang, first, level in (("vi", "TT", "Xã"), ("en", "No.", "Commune")):
+        out = tmp_path / f"t-{lang}.xlsx"
+        assert _run("targets", *args, "-o", str(out), "--lang", lang).exit_code == Exit.OK
+        wb = load_workbook(out)
+        rows = list(wb["Chỉ tiêu giảm nghèo"].iter_rows(values_only=True))
+        header = next(r for r in rows if r[0] == first)
+        assert "poor_rate_start" not in header
+        body = rows[rows.index(header) + 1]
+        assert body[1] == level and body[2] == "Xã Bảo Thắng"
+        assert len(wb["Chỉ tiêu giảm nghèo"]._charts) == 1  # the chart found its columns
+    assert "Tỷ lệ hộ nghèo đầu kỳ (%)" in header or "Rate of poor households, start (%)" in header

@@ -216,27 +216,38 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None, lang: s
         settings = pd.DataFrame(
             {"setting": list(res.settings), "value": [str(v) for v in res.settings.values()]}
         )
-        notes = pd.DataFrame({"note": [n.text("en") for n in res.notes]})
+        from .write.localise import MEASURES_SHEETS, measures_heads, measures_values
+
+        notes = pd.DataFrame({"note": [n.text(lang) for n in res.notes]})
         sheets = {name: rounded(f) for name, f in res.frames().items()}
         sheets |= {"settings": settings, "notes": notes}
+        labels_vi = dict(zip(res.indicators["code"], res.indicators["label_vi"], strict=True))
+        heads = {
+            name: measures_heads(list(f.columns), labels_vi, lang) for name, f in sheets.items()
+        }
+        titles = MEASURES_SHEETS.get(lang, {})  # sheet names and headers in --lang
+        sheets = {
+            titles.get(n, n): measures_values(f, lang).rename(columns=heads[n])
+            for n, f in sheets.items()
+        }
         warning = provisional_note(res.choices, lang)  # above the measures, when provisional
-        marks = {"measures": warning} if warning else None
+        marks = {titles.get("measures", "measures"): warning} if warning else None
         from .write.charts import ColumnChart
 
         vi = lang == "vi"
+        head = heads["indicators"]
         contributions = ColumnChart(
             "Đóng góp của từng chỉ số vào M0 (%)" if vi else "Contribution to M0 by indicator (%)",
-            ("contribution",),
-            "label_vi" if vi else "label_en",
+            (head.get("contribution", "contribution"),),
+            head.get("label_vi", "label_vi") if vi else "label_en",
             horizontal=True,
         )
+        charts = {titles.get("indicators", "indicators"): [contributions]}
         write_table(
             pd.DataFrame(),
             path,
             "xlsx",
-            lambda tmp: write_tables(
-                sheets, tmp, notes=marks, charts={"indicators": [contributions]}
-            ),
+            lambda tmp: write_tables(sheets, tmp, notes=marks, charts=charts),
         )
     elif fmt == "json":
         from .io import atomic_path

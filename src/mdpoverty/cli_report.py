@@ -305,13 +305,14 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
         fmt = format_for(path, fmt)
         if fmt == "xlsx":
             from .excel import write_tables
+            from .write.localise import change_list as people_list
 
-            sheet = "Danh sách biến động"
+            # the list a commune posts, in words; the codes of .csv on the sheet after it
+            sheet, data = "Danh sách biến động", "Dữ liệu" if lang == "vi" else "Data"
+            sheets = {sheet: people_list(table, lang), data: table}
             warning = provisional_note(cur.choices, lang)
-            notes = {sheet: warning} if warning else None
-            write_table(
-                table, path, "xlsx", lambda tmp: write_tables({sheet: table}, tmp, notes=notes)
-            )
+            notes = {sheet: warning, data: warning} if warning else None
+            write_table(table, path, "xlsx", lambda tmp: write_tables(sheets, tmp, notes=notes))
         else:
             write_table(table, path, fmt)
     else:

@@ -194,18 +194,20 @@ def targets(
         out_fmt = format_for(path, fmt)
         if out_fmt == "xlsx":
             from .excel import write_tables
+            from .write.localise import LEVEL, plan_frame, targets_table
 
-            sheets = {"Chỉ tiêu giảm nghèo": res.table, "Căn cứ": _plan_frame(res)}
+            people, head = targets_table(res.table, lang)  # headers and values in --lang
+            sheets = {"Chỉ tiêu giảm nghèo": people, "Căn cứ": plan_frame(_plan_frame(res), lang)}
             warning = provisional_note(res.choices, lang)
             notes = {"Chỉ tiêu giảm nghèo": warning} if warning else None
             from .write.charts import ColumnChart
 
             fall = ColumnChart(
                 "Mức giảm tỷ lệ hộ nghèo mỗi năm so với chỉ tiêu (điểm %)",
-                ("poor_rate_fall_per_year", "poor_target"),
-                "unit",
+                (head["poor_rate_fall_per_year"], head["poor_target"]),
+                head["unit"],
                 names=("Mức giảm/năm", "Chỉ tiêu"),
-                skip=("level", "province"),
+                skip=(head["level"], LEVEL[lang]["province"]),
             )
             write_table(
                 res.table,
