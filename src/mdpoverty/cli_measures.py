@@ -30,7 +30,7 @@ from .cli_common import (
 )
 from .cli_lang import lang_option
 from .errors import UsageError
-from .i18n import number
+from .i18n import number, pick
 from .io import format_for, write_table
 from .reports.measures import ALL, MeasuresResult
 from .reports.measures import measures as compute_measures
@@ -51,7 +51,12 @@ def _parse_k(ctx: click.Context, param: click.Parameter, value: str) -> float:
     try:
         return float(Fraction(value.strip()))
     except (ValueError, ZeroDivisionError):
-        raise click.BadParameter(f"{value!r}: a fraction such as 0.25, 1/3 or 3/12") from None
+        raise click.BadParameter(
+            pick(
+                f"{value!r}: a fraction such as 0.25, 1/3 or 3/12",
+                f"{value!r}: cần một phân số, ví dụ 0.25, 1/3 hoặc 3/12",
+            )
+        ) from None
 
 
 def rounded(frame: pd.DataFrame, decimals: int = DECIMALS) -> pd.DataFrame:
