@@ -228,6 +228,11 @@ def test_clicks_own_usage_errors_in_both_languages() -> None:
     assert "Show this message and exit." in _run("--help", env={"MDPOVERTY_LANG": "en"}).stdout
 
 
+def test_version_in_the_run_language() -> None:
+    assert _run("--version").stdout.startswith("mdpoverty, phiên bản ")
+    assert _run("--version", env={"MDPOVERTY_LANG": "en"}).stdout.startswith("mdpoverty, version ")
+
+
 def test_option_values_rejected_in_the_run_language() -> None:
     res = _run("classify", "x.xlsx", "--as-of", "hôm qua")
     assert "nhập dạng dd/mm/yyyy hoặc YYYY-MM-DD" in res.stderr

@@ -30,6 +30,7 @@ from .cli_common import (
 )
 from .cli_lang import LangGroup, lang_option
 from .errors import CHECKS, UsageError
+from .i18n import pick
 from .io import format_for, write_table
 from .standard_text import details, listing_line
 from .standards import bundled, load_standard
@@ -39,10 +40,28 @@ from .validate import ISSUE_COLUMNS
 @click.group(
     cls=LangGroup, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]}
 )
-@click.version_option(package_name="mdpoverty")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, param, value: _version(ctx, value),
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Classify Vietnamese households under the multidimensional poverty standard
     (rà soát hộ nghèo, hộ cận nghèo) and write the review reports."""
+
+
+def _version(ctx: click.Context, value: bool) -> None:
+    """``--version`` in the run's language (Click's own option fixes its words at import)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    v = version("mdpoverty")
+    click.echo(pick(f"mdpoverty, version {v}", f"mdpoverty, phiên bản {v}"))
+    ctx.exit()
 
 
 @main.command(epilog=EXIT_HELP)
