@@ -209,7 +209,8 @@ class LangGroup(click.Group):
 
         argv = list(sys.argv[1:] if args is None else args)
         with speaking(self, i18n.lang_from(argv)):
-            return super().main(argv, *rest, **kwargs)
+            # args passed on as given: None lets Click read sys.argv its own way (Windows globs)
+            return super().main(args, *rest, **kwargs)
 
 
 def lang_option(fn: Any) -> Any:
