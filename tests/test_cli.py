@@ -235,18 +235,32 @@ def test_parquet_and_json_outputs_round_trip(example_survey: Path, tmp_path: Pat
 
 
 def test_explain_every_check_and_unknown_id() -> None:
+    """Each id explained in the language of the run: an example message with its values
+    filled (never a raw {placeholder}) and how to fix the cell."""
     for check in mdpoverty.CHECKS:
+        c = mdpoverty.CHECKS[check]
         res = run("explain", check)
-        assert res.exit_code == 0 and "Cách sửa" in res.stdout and "How to fix" in res.stdout
+        assert res.exit_code == 0 and "Cách sửa: " + c.fix_vi in res.stdout
+        assert "How to fix" not in res.stdout and "{" not in res.stdout
+        res = run("explain", check, "--lang", "en")
+        assert res.exit_code == 0 and "How to fix: " + c.fix_en in res.stdout
+        assert "Cách sửa" not in res.stdout and "{" not in res.stdout
     res = run("explain", "no_such_check")
     assert res.exit_code == Exit.USAGE and "no_such_check" in res.stderr
 
 
 def test_standards_lists_and_shows() -> None:
     res = run("standards")
-    assert res.exit_code == 0 and "vn-2022-2025" in res.stdout and "provisional" in res.stdout
+    assert res.exit_code == 0 and "vn-2022-2025" in res.stdout
+    assert "vn-2027-2030   danh sách 2027–2030" in res.stdout and "(tạm thời)" in res.stdout
+    res = run("standards", "--lang", "en")
+    assert "vn-2027-2030   lists 2027–2030" in res.stdout and "(provisional)" in res.stdout
+    # the lines of Nghị định 07/2021/NĐ-CP, Điều 3 khoản 1: 1.500.000 / 2.000.000 đồng
     res = run("standards", "vn-2022-2025")
-    assert "1,500,000" in res.stdout and "Nghị định 07/2021" in res.stdout
+    assert "nông thôn 1.500.000, thành thị 2.000.000 đồng/người/tháng" in res.stdout
+    assert "Nghị định 07/2021" in res.stdout
+    res = run("standards", "vn-2022-2025", "--lang", "en")
+    assert "rural 1,500,000, urban 2,000,000 VND/person/month" in res.stdout
 
 
 def test_provisional_standard_warns(example_survey: Path) -> None:

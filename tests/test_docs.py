@@ -85,12 +85,19 @@ def test_reference_pages_are_generated_from_the_code() -> None:
     gen = _docs_generator()
     assert gen.stale() == [], "run: python docs/generate.py"
     reference = (ROOT / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    reference_vi = (ROOT / "docs" / "cli-reference.vi.md").read_text(encoding="utf-8")
     for command in main.commands:
         assert f"## mdpoverty {command}\n" in reference
+        assert f"## mdpoverty {command}\n" in reference_vi
+    # each page in its own language: Click's words too
+    assert reference.count("Usage: mdpoverty") == len(main.commands) + 1
+    assert reference_vi.count("Cách dùng: mdpoverty") == len(main.commands) + 1
+    assert "Usage:" not in reference_vi and "Cách dùng" not in reference
     checks = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
     for check in CHECKS:
         assert f"## `{check}` (" in checks
     assert "docs/cli-reference.md" in README and "docs/checks.md" in README
+    assert "docs/cli-reference.vi.md" in README
 
 
 def test_a_stale_reference_page_is_noticed(tmp_path: Path, monkeypatch) -> None:

@@ -228,7 +228,7 @@ def test_measures_and_targets_workbooks_carry_their_chart(tmp_path: Path) -> Non
     survey, previous = EXAMPLES / "survey.xlsx", EXAMPLES / "previous-round.xlsx"
     m = tmp_path / "m.xlsx"
     assert run("measures", survey, "-o", m).exit_code == Exit.OK
-    assert _charts(m, "indicators") == [("bar", 1)]  # contributions by indicator
+    assert _charts(m, "Theo chỉ số") == [("bar", 1)]  # contributions by indicator
     t = tmp_path / "t.xlsx"
     assert run("targets", survey, "--previous", previous, "-o", t).exit_code in (0, 1)
     assert _charts(t, "Chỉ tiêu giảm nghèo") == [("col", 2)]  # the fall and the target

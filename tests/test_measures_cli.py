@@ -106,7 +106,15 @@ def test_excluded_households_exit_1(errors_survey):
 def test_output_files(example_survey, tmp_path):
     xlsx = tmp_path / "af.xlsx"
     assert run(example_survey, "--by", "commune", "-o", xlsx).exit_code == 0
-    sheets = load_workbook(xlsx, read_only=True).sheetnames
+    sheets = load_workbook(xlsx, read_only=True).sheetnames  # Vietnamese by default
+    assert sheets[:2] == ["Chỉ số AF", "Theo chỉ số"] and "Thiết lập" in sheets
+    wb = load_workbook(xlsx, read_only=True)
+    head = next(r for r in wb["Chỉ số AF"].iter_rows(values_only=True) if r[0] == "Nhóm")
+    assert head[:5] == ("Nhóm", "Số đơn vị", "H (tỷ lệ nghèo)", "A (mức thiếu hụt bình quân)", "M0")
+    assert "Tỷ lệ nghèo và thiếu hụt: Việc làm" in head and "h_employment" not in head
+    en = tmp_path / "af-en.xlsx"
+    assert run(example_survey, "--by", "commune", "-o", en, "--lang", "en").exit_code == 0
+    sheets = load_workbook(en, read_only=True).sheetnames
     assert sheets[:2] == ["measures", "indicators"] and "settings" in sheets
     csv = tmp_path / "af.csv"
     assert run(example_survey, "-o", csv).exit_code == 0

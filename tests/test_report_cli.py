@@ -270,10 +270,25 @@ def test_changes_command(tmp_path):
     out = tmp_path / "bien-dong.xlsx"
     r = run(changes, PREVIOUS, SURVEY, "-o", out)
     assert r.exit_code == Exit.OK
-    ws = load_workbook(out)["Danh sách biến động"]
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Danh sách biến động", "Dữ liệu"]
+    ws = wb["Danh sách biến động"]  # the list a commune posts: in Vietnamese
     # row 1: the note that the 2026 round's standard (2027–2030) is provisional
     assert "vn-2027-2030" in ws["A1"].value and "TẠM THỜI" in ws["A1"].value
     assert [c.value for c in ws[2]][:7] == [
+        "Mã hộ",
+        "Tỉnh",
+        "Huyện",
+        "Xã",
+        "Phân loại kỳ trước",
+        "Phân loại kỳ này",
+        "Biến động",
+    ]
+    assert ws.max_row == 305  # note, header, 303 households
+    gone = next(r for r in ws.iter_rows(min_row=3, values_only=True) if r[0] == "LC-BT-01-0057")
+    assert gone[4:6] == ("Hộ nghèo", None)  # poor, moved out after 2025 (as the CSV above)
+    data = wb["Dữ liệu"]  # the codes of the CSV, for scripts
+    assert [c.value for c in data[2]][:7] == [
         "household_id",
         "province",
         "district",
@@ -282,7 +297,7 @@ def test_changes_command(tmp_path):
         "class",
         "transition",
     ]
-    assert ws.max_row == 305  # note, header, 303 households
+    assert data.max_row == 305
 
 
 def test_readme_form1_excerpt_is_what_the_command_prints():

@@ -496,8 +496,10 @@ def test_validate_xlsx_carries_the_provisional_line(tmp_path: Path) -> None:
     path = survey(tmp_path / "s.xlsx", [household("H1")])
     out = tmp_path / "loi.xlsx"
     assert run("validate", path, "-o", out).exit_code == Exit.OK
-    ws = load_workbook(out).worksheets[0]
-    assert "TẠM THỜI" in ws["A1"].value and ws["A2"].value == "sheet"
+    wb = load_workbook(out)
+    people, data = wb.worksheets  # the issue sheet in Vietnamese, then the codes
+    assert "TẠM THỜI" in people["A1"].value and people["A2"].value == "Trang tính"
+    assert "TẠM THỜI" in data["A1"].value and data["A2"].value == "sheet"
 
 
 def test_a_district_in_one_round_says_its_standard_in_one_line(tmp_path: Path) -> None:
@@ -522,7 +524,7 @@ def test_measures_xlsx_carries_the_provisional_line(tmp_path: Path) -> None:
     out = tmp_path / "af.xlsx"
     res = run("measures", path, "-o", out)
     assert res.exit_code == Exit.OK, res.output
-    assert "TẠM THỜI" in load_workbook(out)["measures"]["A1"].value
+    assert "TẠM THỜI" in load_workbook(out)["Chỉ số AF"]["A1"].value  # the measures sheet
 
 
 def test_report_xlsx_subtitle_says_the_standard_is_provisional(tmp_path: Path) -> None:

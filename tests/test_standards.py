@@ -179,4 +179,4 @@ def test_a_folder_or_unreadable_standard_is_one_line(tmp_path: Path) -> None:
         assert res.exit_code == Exit.USAGE, res.output
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and str(target) in lines[0], res.stderr
-        assert "internal error" not in res.stderr
+        assert "lỗi nội bộ" not in res.stderr  # the internal-error line, in Vietnamese

@@ -29,17 +29,40 @@ from .cli_common import (
     survey_options,
     write_annotated,
 )
+from .cli_lang import LangGroup, lang_option
 from .errors import CHECKS, UsageError
+from .i18n import pick
 from .io import format_for, write_table
+from .standard_text import details, listing_line
 from .standards import bundled, load_standard
 from .validate import ISSUE_COLUMNS
 
 
-@click.group(epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="mdpoverty")
+@click.group(
+    cls=LangGroup, epilog=EXIT_HELP, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, param, value: _version(ctx, value),
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Classify Vietnamese households under the multidimensional poverty standard
     (rà soát hộ nghèo, hộ cận nghèo) and write the review reports."""
+
+
+def _version(ctx: click.Context, value: bool) -> None:
+    """``--version`` in the run's language (Click's own option fixes its words at import)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    v = version("mdpoverty")
+    click.echo(pick(f"mdpoverty, version {v}", f"mdpoverty, phiên bản {v}"))
+    ctx.exit()
 
 
 @main.command(epilog=EXIT_HELP)
@@ -133,21 +156,20 @@ def validate(
     Columns: sheet, row (as Excel shows it), column (the header as written), value, check,
     severity, message (in --lang), household_id, field, message_vi, message_en. Severity
     "error" means the household cannot be classed; "warning" does not block it; "info" lists
-    a layout row skipped (numbered row, repeated header, total row, signature block).
+    a layout row skipped (numbered row, repeated header, total row, signature block). With
+    -o issues.xlsx the first sheet is for people (headers, severity and messages in --lang),
+    the second keeps these columns and codes.
     """
     marked = annotate_path(survey, annotate, annotate_to, output)
     con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
     issues = result.issues
     warning = provisional_note(result.choice, lang)
-    if output and warning and format_for(output, fmt) == "xlsx":
-        from .excel import write_tables
+    if output and format_for(output, fmt) == "xlsx":  # for people: headers in --lang
+        from .write.issue_book import write_issue_book
 
         write_table(
-            issues,
-            output,
-            "xlsx",
-            lambda tmp: write_tables({"data": issues}, tmp, notes={"data": warning}),
+            issues, output, "xlsx", lambda tmp: write_issue_book(issues, tmp, lang, warning)
         )
     elif output:
         write_table(issues, output, fmt)
@@ -161,13 +183,16 @@ def validate(
 
 @main.command()
 @click.argument("check_id", required=False)
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option
 @handled
 def explain(check_id: str | None, lang: str) -> int:
     """Say what a check id means and how to fix the cell (all ids when none is given)."""
+    from .check_examples import example
+
+    vi = lang == "vi"
     if check_id is None:
         for c in CHECKS.values():
-            click.echo(f"{c.id:<22} {c.severity:<8} {(c.vi if lang == 'vi' else c.en)}")
+            click.echo(f"{c.id:<26} {_severity(c.severity, lang):<10} {example(c.id, lang)}")
         return Exit.OK
     if check_id not in CHECKS:
         raise UsageError(
@@ -175,10 +200,17 @@ def explain(check_id: str | None, lang: str) -> int:
             f"không có mã kiểm tra {check_id!r}; xem `mdpoverty explain`",
         )
     c = CHECKS[check_id]
-    click.echo(f"{c.id} ({c.severity})")
-    click.echo(f"  vi: {c.vi}\n      Cách sửa: {c.fix_vi}")
-    click.echo(f"  en: {c.en}\n      How to fix: {c.fix_en}")
+    click.echo(f"{c.id} ({_severity(c.severity, lang)})")
+    click.echo(f"  {'Ví dụ' if vi else 'Example'}: {example(c.id, lang)}")
+    click.echo(f"  {'Cách sửa' if vi else 'How to fix'}: {c.fix_vi if vi else c.fix_en}")
     return Exit.OK
+
+
+_SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo", "info": "thông tin"}
+
+
+def _severity(severity: str, lang: str) -> str:
+    return _SEVERITY_VI.get(severity, severity) if lang == "vi" else severity
 
 
 @main.command()
@@ -190,7 +222,7 @@ def explain(check_id: str | None, lang: str) -> int:
     help="Write an editable copy of NAME to this .toml file (a province's own standard): the "
     "values the law has not published are commented placeholders to fill.",
 )
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option
 @handled
 def standards(name: str | None, export: str | None, lang: str) -> int:
     """List the bundled standards, or show one (its lines, cutoff, indicators and the review
@@ -203,42 +235,13 @@ def standards(name: str | None, export: str | None, lang: str) -> int:
                 "--export cần tên chuẩn: mdpoverty standards TÊN --export TỆP",
             )
         for sid in bundled():
-            s = load_standard(sid)
-            flag = "  (provisional)" if s.provisional else ""
-            click.echo(f"{s.id:<14} lists {s.valid_from.year}–{s.valid_to.year}  {s.title}{flag}")
+            click.echo(listing_line(load_standard(sid), lang))
         return Exit.OK
     s = load_standard(name)
     if export:
         return _export_standard(con, s, Path(export))
-    click.echo(f"{s.id}: {s.title}\n  {s.reference} [{s.confidence}]\n  source: {s.source}")
-    click.echo(f"  sets the lists of {s.valid_from.year}–{s.valid_to.year}")
-    if s.review is not None:
-        r = s.review
-        click.echo(
-            f"  periodic review {r.periodic_start} to {r.periodic_end} (month-day) of year N "
-            f"sets the lists of {'N+1' if r.sets_next_year else 'N'} — {r.reference} "
-            f"[{r.confidence}]"
-        )
-    if s.provisional:
-        click.echo(f"  PROVISIONAL: {s.provisional_note_en or s.reference}")
-    inc = s.income
-    for key in ("policy_line", "poverty_line", "average_upper", "score_line"):
-        v = getattr(inc, key)
-        if v is not None:
-            click.echo(
-                f"  {key}: rural {v.rural:,.0f}, urban {v.urban:,.0f} {v.unit}"
-                f" — {v.reference} [{v.confidence}]"
-            )
-        elif key != "policy_line":
-            click.echo(f"  {key}: not published (a province adds it: --export FILE)")
-    click.echo(
-        f"  poor when deprived in >= {s.deprivation.cutoff} of {len(s.indicators)} indicators"
-    )
-    for code in s.codes:
-        ind = s.indicators[code]
-        click.echo(
-            f"  {ind.number:>2}. {code:<18} {ind.label_vi} — {ind.reference} [{ind.confidence}]"
-        )
+    for line in details(s, lang):
+        click.echo(line)
     return Exit.OK
 
 
@@ -277,7 +280,7 @@ def _export_standard(con: Console, std, path: Path) -> int:
     help="Bundled standard id or a TOML file: which columns the survey needs "
     "(default: the standard of the review round running today).",
 )
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@lang_option
 @click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable).")
 @handled
 def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
@@ -286,7 +289,9 @@ def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
     Sheets 'Hộ gia đình' and 'Thành viên' with the headers mdpoverty reads, dropdown lists of
     the official labels for every coded and Có/Không column, dates and amounts validated as
     they are typed, ID columns as text, a note on every header, and a sheet 'Hướng dẫn' that
-    lists every column. Fill it, then run `mdpoverty validate` on it.
+    lists every column. Fill it, then run `mdpoverty validate` on it. The workbook is always
+    in Vietnamese, the language of the national form: --lang sets the language of the
+    messages only.
     """
     import datetime as dt
 
@@ -305,7 +310,8 @@ def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
         write_template(tmp, std)
     con = Console(-quiet, lang)
     con.say(
-        f"template for standard {std.id} written to {output}",
+        f"template for standard {std.id} written to {output} (in Vietnamese, the language of "
+        "the national form, whatever --lang says)",
         f"đã ghi mẫu phiếu theo chuẩn {std.id} vào {output}",
     )
     if std.provisional:

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
+from .cli_lang import lang_option
 from .crash_safety import run_guard
 from .errors import MdpovertyError
+from .i18n import current, pick
 from .io import FORMATS, csv_text, format_for, output_set, to_json
 
 if TYPE_CHECKING:
@@ -76,7 +78,12 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
             return dt.datetime.strptime(value, fmt).date()
         except ValueError:
             pass
-    raise click.BadParameter(f"{value!r}: use YYYY-MM-DD or dd/mm/yyyy")
+    raise click.BadParameter(
+        pick(
+            f"{value!r}: use YYYY-MM-DD or dd/mm/yyyy",
+            f"{value!r}: nhập dạng dd/mm/yyyy hoặc YYYY-MM-DD",
+        )
+    )
 
 
 def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -94,13 +101,7 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Choice(FORMATS),
             help="Output format (default: from -o, else csv when piped).",
         ),
-        click.option(
-            "--lang",
-            type=click.Choice(["vi", "en"]),
-            default="vi",
-            show_default=True,
-            help="Language of messages.",
-        ),
+        lang_option,
         click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable)."),
         click.option("-v", "--verbose", count=True, help="More on stderr (repeatable)."),
     ]
@@ -138,7 +139,7 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> None:
-        lang = kwargs.get("lang", "vi")
+        lang = kwargs.get("lang") or current()
         try:
             fmt = kwargs.get("fmt")
             if kwargs.get("output") and "fmt" in kwargs:  # an unwritable format: before any work
@@ -150,7 +151,7 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
             click.echo(f"mdpoverty: {exc.text(lang)}", err=True)
             code = exc.exit_code
         except KeyboardInterrupt:
-            click.echo("mdpoverty: interrupted", err=True)
+            click.echo(f"mdpoverty: {pick('interrupted', 'đã dừng (Ctrl+C)', lang)}", err=True)
             code = Exit.INTERRUPTED
         except BrokenPipeError:  # `mdpoverty classify x.xlsx | head`: the reader has enough
             _quiet_stdout()
@@ -158,9 +159,14 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
         except Exception as exc:  # a bug: one line, the traceback only with -v
             if kwargs.get("verbose"):
                 traceback.print_exc()
+            where = f"{type(exc).__name__}: {exc}"
             click.echo(
-                f"mdpoverty: internal error ({type(exc).__name__}: {exc}); "
-                "please report it with the command you ran",
+                "mdpoverty: "
+                + pick(
+                    f"internal error ({where}); please report it with the command you ran",
+                    f"lỗi nội bộ ({where}); xin báo lại kèm câu lệnh đã chạy",
+                    lang,
+                ),
                 err=True,
             )
             code = Exit.INTERNAL

@@ -8,6 +8,7 @@ Notes for people (census or sample design, households left out) go to stderr.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from fractions import Fraction
@@ -27,7 +28,9 @@ from .cli_common import (
     say_standard,
     survey_options,
 )
+from .cli_lang import lang_option
 from .errors import UsageError
+from .i18n import number, pick
 from .io import format_for, write_table
 from .reports.measures import ALL, MeasuresResult
 from .reports.measures import measures as compute_measures
@@ -48,7 +51,12 @@ def _parse_k(ctx: click.Context, param: click.Parameter, value: str) -> float:
     try:
         return float(Fraction(value.strip()))
     except (ValueError, ZeroDivisionError):
-        raise click.BadParameter(f"{value!r}: a fraction such as 0.25, 1/3 or 3/12") from None
+        raise click.BadParameter(
+            pick(
+                f"{value!r}: a fraction such as 0.25, 1/3 or 3/12",
+                f"{value!r}: cần một phân số, ví dụ 0.25, 1/3 hoặc 3/12",
+            )
+        ) from None
 
 
 def rounded(frame: pd.DataFrame, decimals: int = DECIMALS) -> pd.DataFrame:
@@ -79,12 +87,30 @@ def _pick(res: MeasuresResult, table: str | None) -> pd.DataFrame:
     return frames[name]
 
 
-def _pct(v: float, digits: int = 1) -> str:
-    return "" if v is None or pd.isna(v) else f"{100 * v:.{digits}f}"
+def _pct(v: float, digits: int = 1, lang: str = "en") -> str:
+    return "" if v is None or pd.isna(v) else number(100 * v, lang, digits)
 
 
-def _num(v: float, digits: int = 3) -> str:
-    return "" if v is None or pd.isna(v) else f"{v:.{digits}f}"
+def _num(v: float, digits: int = 3, lang: str = "en") -> str:
+    return "" if v is None or pd.isna(v) else number(v, lang, digits)
+
+
+_WEIGHTS_VI = {"equal": "trọng số bằng nhau", "nested": "trọng số lồng nhau"}
+_GROUP_BY_VI = {"commune": "xã", "district": "huyện", "province": "tỉnh", "village": "thôn"}
+
+
+def _by_label(by: object, lang: str) -> str:
+    """A subgroup column as the reader calls it: the schema's label in Vietnamese."""
+    if by == ALL:
+        return ""
+    if lang != "vi":
+        return str(by)
+    from .schema import HOUSEHOLDS
+
+    name = str(by)
+    if name in _GROUP_BY_VI:
+        return _GROUP_BY_VI[name]
+    return HOUSEHOLDS.column(name).label_vi if name in HOUSEHOLDS.names else name
 
 
 def render_tables(res: MeasuresResult, lang: str, width: int | None = None) -> None:
@@ -95,10 +121,18 @@ def render_tables(res: MeasuresResult, lang: str, width: int | None = None) -> N
     vi = lang == "vi"
     s = res.settings
     console = RichConsole(width=width)
-    title = (
-        f"Alkire–Foster: k = {s['k']:.4g}, {s['weights_spec']} weights, unit = {s['unit']}"
-        f" ({s['standard']})"
-    )
+    k = number(s["k"], lang, -1)
+    if vi:
+        weights = _WEIGHTS_VI.get(s["weights_spec"], f"trọng số {s['weights_spec']}")
+        unit = "người" if s["unit"] == "persons" else "hộ"
+        title = f"Alkire–Foster: k = {k}, {weights}, đơn vị = {unit} ({s['standard']})"
+    else:
+        title = (
+            f"Alkire–Foster: k = {k}, {s['weights_spec']} weights, unit = {s['unit']}"
+            f" ({s['standard']})"
+        )
+    pct = functools.partial(_pct, lang=lang)
+    num = functools.partial(_num, lang=lang)
     m = res.measures
     sample = not res.census
     groups = Table(title=title)
@@ -106,7 +140,7 @@ def render_tables(res: MeasuresResult, lang: str, width: int | None = None) -> N
     heads = ["theo" if vi else "by", "nhóm" if vi else "group", n_head[0 if vi else 1]]
     heads += ["H %", "A %", "M0"]
     if sample:
-        heads.append("M0 95% CI")
+        heads.append("M0 KTC 95%" if vi else "M0 95% CI")
     heads += ["% dân số" if vi else "pop %", "% của M0" if vi else "% of M0"]
     for h in heads:
         groups.add_column(h, justify="left" if h in heads[:2] else "right", overflow="fold")
@@ -117,17 +151,17 @@ def render_tables(res: MeasuresResult, lang: str, width: int | None = None) -> N
             groups.add_section()
         previous_by = r["by"]
         cells = [
-            "" if r["by"] == ALL else str(r["by"]),
-            str(r["group"]),
-            f"{r['unit_count']:,}",
-            _pct(r["H"]),
-            _pct(r["A"]),
-            _num(r["M0"]),
+            _by_label(r["by"], lang),
+            ("toàn bộ" if vi else str(r["group"])) if r["by"] == ALL else str(r["group"]),
+            number(r["unit_count"], lang),
+            pct(r["H"]),
+            pct(r["A"]),
+            num(r["M0"]),
         ]
         if sample:
             lo, hi = r.get("M0_ci_low"), r.get("M0_ci_high")
-            cells.append("" if pd.isna(lo) else f"{lo:.3f}–{hi:.3f}")
-        cells += [_pct(r["pop_share"]), _num(r["share_of_M0"], 1)]
+            cells.append("" if pd.isna(lo) else f"{num(lo)}–{num(hi)}")
+        cells += [pct(r["pop_share"]), num(r["share_of_M0"], 1)]
         groups.add_row(*cells)
     console.print(groups)
     ind = res.indicators
@@ -145,35 +179,37 @@ def render_tables(res: MeasuresResult, lang: str, width: int | None = None) -> N
         indicators.add_row(
             str(r.number),
             r.label_vi if vi else r.label_en,
-            f"{r.weight:.4f}",
-            _pct(r.uncensored),
-            _pct(r.censored),
-            _num(r.contribution, 1),
+            num(r.weight, 4),
+            pct(r.uncensored),
+            pct(r.censored),
+            num(r.contribution, 1),
         )
     console.print(indicators)
     if res.change is not None:
         ch = res.change[res.change["measure"].isin(["H", "A", "M0"])]
         table = Table(title=("Thay đổi giữa hai kỳ" if vi else "Change between rounds"))
         heads = ["by", "group", "", "prev", "now", "Δ", "Δ %", "Δ/yr", "Δ %/yr"]
+        if vi:
+            heads = ["theo", "nhóm", "", "kỳ trước", "kỳ này", "Δ", "Δ %", "Δ/năm", "Δ %/năm"]
         if "abs_se" in ch:
-            heads.append("Δ 95% CI")
-        for h in heads:
-            table.add_column(h, justify="left" if h in ("by", "group", "") else "right")
+            heads.append("Δ 95% CI" if not vi else "Δ KTC 95%")
+        for i, h in enumerate(heads):
+            table.add_column(h, justify="left" if i < 3 else "right")
         for r in ch.to_dict("records"):
             cells = [
-                "" if r["by"] == ALL else str(r["by"]),
-                str(r["group"]),
+                _by_label(r["by"], lang),
+                ("toàn bộ" if vi else str(r["group"])) if r["by"] == ALL else str(r["group"]),
                 r["measure"],
-                _num(r["previous"]),
-                _num(r["current"]),
-                _num(r["abs"]),
-                _num(r["rel"], 1),
-                _num(r["ann_abs"]),
-                _num(r["ann_rel"], 1),
+                num(r["previous"]),
+                num(r["current"]),
+                num(r["abs"]),
+                num(r["rel"], 1),
+                num(r["ann_abs"]),
+                num(r["ann_rel"], 1),
             ]
             if "abs_se" in r:
                 lo, hi = r["abs_ci_low"], r["abs_ci_high"]
-                cells.append("" if pd.isna(lo) else f"{lo:.3f}–{hi:.3f}")
+                cells.append("" if pd.isna(lo) else f"{num(lo)}–{num(hi)}")
             table.add_row(*cells)
         console.print(table)
 
@@ -185,27 +221,38 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None, lang: s
         settings = pd.DataFrame(
             {"setting": list(res.settings), "value": [str(v) for v in res.settings.values()]}
         )
-        notes = pd.DataFrame({"note": [n.text("en") for n in res.notes]})
+        from .write.localise import MEASURES_SHEETS, measures_heads, measures_values
+
+        notes = pd.DataFrame({"note": [n.text(lang) for n in res.notes]})
         sheets = {name: rounded(f) for name, f in res.frames().items()}
         sheets |= {"settings": settings, "notes": notes}
+        labels_vi = dict(zip(res.indicators["code"], res.indicators["label_vi"], strict=True))
+        heads = {
+            name: measures_heads(list(f.columns), labels_vi, lang) for name, f in sheets.items()
+        }
+        titles = MEASURES_SHEETS.get(lang, {})  # sheet names and headers in --lang
+        sheets = {
+            titles.get(n, n): measures_values(f, lang).rename(columns=heads[n])
+            for n, f in sheets.items()
+        }
         warning = provisional_note(res.choices, lang)  # above the measures, when provisional
-        marks = {"measures": warning} if warning else None
+        marks = {titles.get("measures", "measures"): warning} if warning else None
         from .write.charts import ColumnChart
 
         vi = lang == "vi"
+        head = heads["indicators"]
         contributions = ColumnChart(
             "Đóng góp của từng chỉ số vào M0 (%)" if vi else "Contribution to M0 by indicator (%)",
-            ("contribution",),
-            "label_vi" if vi else "label_en",
+            (head.get("contribution", "contribution"),),
+            head.get("label_vi", "label_vi") if vi else "label_en",
             horizontal=True,
         )
+        charts = {titles.get("indicators", "indicators"): [contributions]}
         write_table(
             pd.DataFrame(),
             path,
             "xlsx",
-            lambda tmp: write_tables(
-                sheets, tmp, notes=marks, charts={"indicators": [contributions]}
-            ),
+            lambda tmp: write_tables(sheets, tmp, notes=marks, charts=charts),
         )
     elif fmt == "json":
         from .io import atomic_path
@@ -275,9 +322,7 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None, lang: s
     type=click.Choice(["table", "csv", "json", "xlsx"]),
     help="Output format (default: from -o, else a table on a terminal and CSV when piped).",
 )
-@click.option(
-    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Language."
-)
+@lang_option
 @click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable).")
 @click.option("-v", "--verbose", count=True, help="More on stderr (repeatable).")
 @handled

@@ -240,7 +240,7 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
     if any(f in wanted and f not in frames for f in ("4", "5")):
         con.say(
             "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
-            "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt (dep_*)",
+            "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt ('Thiếu hụt …')",
         )
     notes = form_notes(current, frames, prev)
     _write(frames, current, output, fmt, notes)
@@ -309,13 +309,14 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
         fmt = format_for(path, fmt)
         if fmt == "xlsx":
             from .excel import write_tables
+            from .write.localise import change_list as people_list
 
-            sheet = "Danh sách biến động"
+            # the list a commune posts, in words; the codes of .csv on the sheet after it
+            sheet, data = "Danh sách biến động", "Dữ liệu" if lang == "vi" else "Data"
+            sheets = {sheet: people_list(table, lang), data: table}
             warning = provisional_note(cur.choices, lang)
-            notes = {sheet: warning} if warning else None
-            write_table(
-                table, path, "xlsx", lambda tmp: write_tables({sheet: table}, tmp, notes=notes)
-            )
+            notes = {sheet: warning, data: warning} if warning else None
+            write_table(table, path, "xlsx", lambda tmp: write_tables(sheets, tmp, notes=notes))
         else:
             write_table(table, path, fmt)
     else:

@@ -23,6 +23,7 @@ from .cli_common import (
     say_standard,
 )
 from .errors import UsageError
+from .i18n import number
 from .io import format_for, write_table
 from .reports.targets import TargetsResult
 from .reports.targets import targets as compute_targets
@@ -43,6 +44,11 @@ def _mark(v: object) -> str:
 
 def _num(v: object) -> str:
     return "" if v is pd.NA or v is None else f"{float(v):.2f}"  # type: ignore[arg-type]
+
+
+def _num_vi(v: object) -> str:
+    """Two decimals written the Vietnamese way (15,69)."""
+    return "" if v is pd.NA or v is None else number(float(v), "vi", 2)  # type: ignore[arg-type]
 
 
 # Two tables, so that each fits an 80-column terminal: (title vi, title en, target, columns)
@@ -94,14 +100,17 @@ def _render(res: TargetsResult, lang: str) -> None:
     bold = (t["level"] != "commune").to_numpy()
     for title_vi, title_en, key, columns in SCREEN:
         target = getattr(res.plan, key)
-        goal = f"≥ {target.minimum:g} {'điểm %/năm' if vi else 'points a year'}"
-        span = f"{res.years:g} " + ("năm" if vi else "year" if res.years == 1 else "years")
+        goal = f"≥ {number(target.minimum, lang, -1)} {'điểm %/năm' if vi else 'points a year'}"
+        years = number(res.years, lang, -1)
+        span = f"{years} " + ("năm" if vi else "year" if res.years == 1 else "years")
         table = Table(title=f"{title_vi if vi else title_en} ({goal}; {span})")
         table.add_column("TT" if vi else "no.", no_wrap=True)
         table.add_column("Đơn vị" if vi else "unit", overflow="fold", min_width=12)
         for _, head_vi, head_en, _show in columns:
             table.add_column(head_vi if vi else head_en, justify="right", no_wrap=True)
-        shown = [t[col].map(show) for col, _, _, show in columns]
+        shown = [
+            t[col].map(show if show is _mark or not vi else _num_vi) for col, _, _, show in columns
+        ]
         names = _names(t)
         for i in range(len(t)):
             row = [str(t["number"].iat[i]), names[i], *(c.iat[i] for c in shown)]
@@ -185,18 +194,20 @@ def targets(
         out_fmt = format_for(path, fmt)
         if out_fmt == "xlsx":
             from .excel import write_tables
+            from .write.localise import LEVEL, plan_frame, targets_table
 
-            sheets = {"Chỉ tiêu giảm nghèo": res.table, "Căn cứ": _plan_frame(res)}
+            people, head = targets_table(res.table, lang)  # headers and values in --lang
+            sheets = {"Chỉ tiêu giảm nghèo": people, "Căn cứ": plan_frame(_plan_frame(res), lang)}
             warning = provisional_note(res.choices, lang)
             notes = {"Chỉ tiêu giảm nghèo": warning} if warning else None
             from .write.charts import ColumnChart
 
             fall = ColumnChart(
                 "Mức giảm tỷ lệ hộ nghèo mỗi năm so với chỉ tiêu (điểm %)",
-                ("poor_rate_fall_per_year", "poor_target"),
-                "unit",
+                (head["poor_rate_fall_per_year"], head["poor_target"]),
+                head["unit"],
                 names=("Mức giảm/năm", "Chỉ tiêu"),
-                skip=("level", "province"),
+                skip=(head["level"], LEVEL[lang]["province"]),
             )
             write_table(
                 res.table,

@@ -15,11 +15,12 @@ import pandas as pd
 
 from . import rules
 from .errors import Text
+from .i18n import number
 from .ids import attach_members
 from .io import RawSheet, RawSurvey, read_survey
 from .layout import require_members
 from .rounds import ReviewRound, RowRounds, StandardChoice, choose
-from .schema import INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
+from .schema import HOUSEHOLDS, INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
 from .validate import MAX_AGE, Typed, validate_survey
 
@@ -175,7 +176,7 @@ def _date_checks(t: Typed, ctx: rules.Ctx, sy: np.ndarray, as_of: dt.date | None
                 field="survey_date",
                 household_ids=hh.get("household_id", pd.Series("", index=hh.index))[missing],
                 expected=Text("Ngày rà soát, hoặc --as-of", "survey_date, or --as-of"),
-                detail="age",
+                detail=Text(AGE_VI, "age"),
             )
     if t.m_sheet is None or not len(m):
         return
@@ -222,10 +223,13 @@ def _survey_day_text(t: Typed, pos: np.ndarray) -> list[str]:
     ]
 
 
-def _label(sheet: str, column: str) -> str:
+def _label(sheet: str, column: str) -> Text:
+    """A column for messages: its label in Vietnamese, label and code in English."""
     spec = SHEETS.get(sheet)
-    names = spec.names if spec else []
-    return f"{spec.column(column).label_vi} / {column}" if spec and column in names else column
+    if spec is None or column not in spec.names:
+        return Text(column, column)
+    vi = spec.column(column).label_vi
+    return Text(vi, f"{vi} / {column}")
 
 
 def _resolve_needs(t: Typed, ctx: rules.Ctx, std: Standard) -> dict[str, np.ndarray]:
@@ -263,16 +267,16 @@ def _resolve_needs(t: Typed, ctx: rules.Ctx, std: Standard) -> dict[str, np.ndar
         frame = hh if need.sheet == "households" else t.members
         ids = frame.get("household_id", pd.Series("", index=frame.index))
         label = need.indicator or "age"
-        detail = INDICATOR_LABELS_VI.get(label, label) if issues.lang == "vi" else label
+        detail = Text(INDICATOR_LABELS_VI.get(label, AGE_VI), label)
         if sheet is not None and column not in sheet.frame:
             # the whole column is absent: one located error, not one per row
             issues.add(
                 "missing_column",
                 sheet=sheet.name,
                 rows=sheet.header_row,
-                column=column,
+                column=_label(need.sheet, column).vi,
                 field=column,
-                expected=column,
+                expected=_label(need.sheet, column),
             )
             t.extras.setdefault("blocked_all", True)
             continue
@@ -287,6 +291,21 @@ def _resolve_needs(t: Typed, ctx: rules.Ctx, std: Standard) -> dict[str, np.ndar
             detail=detail,
         )
     return undetermined
+
+
+AGE_VI = "tuổi"
+# the figure an income check compares with, by what the message calls it
+_AMOUNT_VI = {"income_per_capita": HOUSEHOLDS.column("income_per_capita").label_vi}
+_AMOUNT_VI["income"] = _AMOUNT_VI["income_per_capita"]
+
+
+def _amounts(name: str, values: np.ndarray) -> Text:
+    """``income 1,170,000`` in English, ``Thu nhập bình quân người/tháng 1.170.000`` in
+    Vietnamese: one per row."""
+    return Text(
+        [f"{_AMOUNT_VI[name]} {number(v, 'vi')}" for v in values],
+        [f"{name} {number(v, 'en')}" for v in values],
+    )
 
 
 def _income(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[np.ndarray, np.ndarray]:
@@ -317,7 +336,7 @@ def _income(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[np.ndarray, np.nda
             field="household_income_12m",
             values=raw["household_income_12m"][differ],
             household_ids=ids[differ],
-            detail=[f"income_per_capita {v:,.0f}" for v in per_capita[differ]],
+            detail=_amounts("income_per_capita", per_capita[differ]),
         )
     area = ctx.hh_code("area")
     lines = std.income
@@ -337,7 +356,7 @@ def _income(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[np.ndarray, np.nda
                 field="income_score",
                 values=raw["income_score"][sides],
                 household_ids=ids[sides],
-                detail=[f"income {v:,.0f}" for v in income[sides]],
+                detail=_amounts("income", income[sides]),
             )
     no_figure = np.isnan(income) & np.isnan(score)
     if sheet is not None and no_figure.any():
@@ -431,11 +450,10 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
                 field=f"dep_{code}",
                 values=sheet.frame[f"dep_{code}"][differs],
                 household_ids=ids[differs],
-                detail=[
-                    ("derived: " if issues.lang == "en" else "tính được: ")
-                    + (("yes" if v else "no") if issues.lang == "en" else ("có" if v else "không"))
-                    for v in value[differs]
-                ],
+                detail=Text(
+                    ["tính được: " + ("có" if v else "không") for v in value[differs]],
+                    ["derived: " + ("yes" if v else "no") for v in value[differs]],
+                ),
             )
         flags[code] = np.where(given, chosen, value)
         undetermined[code] &= ~given
@@ -651,10 +669,13 @@ def _round_checks(
         # a survey has a handful of rounds: each round's text once, then indexed per row
         pairs = np.stack([rows.key[other], rows.lists_year[other]], axis=1).astype(int)
         uniq, back = np.unique(pairs, axis=0, return_inverse=True)
-        texts = np.array(
-            [ReviewRound.from_key(int(k), int(y)).text(t.issues.lang) for k, y in uniq],
-            dtype=object,
-        )[back.ravel()]
+        rounds = [ReviewRound.from_key(int(k), int(y)) for k, y in uniq]
+        texts = Text(
+            *(
+                np.array([r.text(lang) for r in rounds], dtype=object)[back.ravel()]
+                for lang in ("vi", "en")
+            )
+        )
         t.issues.add(
             "other_round",
             sheet=sheet.name,

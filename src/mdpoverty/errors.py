@@ -9,7 +9,7 @@ English that speaks to the person fixing the cell.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 # "info" records what the reader did (a layout row skipped): never blocks, never changes the
 # exit code, nothing to fix.
@@ -44,12 +44,12 @@ class UsageError(MdpovertyError):
 
 @dataclass(frozen=True)
 class Text:
-    """A message fragment in both languages."""
+    """A message fragment in both languages (or, for an issue per row, one per row)."""
 
-    vi: str
-    en: str
+    vi: Any
+    en: Any
 
-    def get(self, lang: str) -> str:
+    def get(self, lang: str) -> Any:
         return self.vi if lang == "vi" else self.en
 
 
@@ -224,9 +224,9 @@ CHECKS: dict[str, Check] = {
             "province's standard file (mdpoverty standards <standard> --export tinh.toml) and "
             "run with --standard tinh.toml.",
             "Điền thu nhập; hoặc, nếu tỉnh đã quy định mức điểm quy đổi, thêm bảng "
-            "[income.score_line] (rural, urban, unit, reference, confidence) vào tệp chuẩn của "
-            "tỉnh (mdpoverty standards <chuẩn> --export tinh.toml) rồi chạy với "
-            "--standard tinh.toml.",
+            "[income.score_line] (mức điểm cho nông thôn và thành thị, đơn vị, văn bản quy định, "
+            "độ tin cậy) vào tệp chuẩn của tỉnh (mdpoverty standards <chuẩn> --export "
+            "tinh.toml) rồi chạy với --standard tinh.toml.",
         ),
         _c(
             "income_disagree",

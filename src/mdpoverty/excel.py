@@ -76,7 +76,11 @@ def _write_sheet(
     widths = []
     for col in frame.columns:
         sample = frame[col].head(200).astype("string").fillna("")
-        longest = max([len(str(col)), *(len(s) for s in sample)]) if len(sample) else len(str(col))
+        # a header wraps (its cell does): a long Vietnamese header ("Tỷ lệ hộ nghèo đầu kỳ
+        # (%)") widens its column only as far as its longest word, not its whole length
+        words = str(col).split() or [""]
+        head = max(min(len(str(col)), 12), *(len(w) for w in words))
+        longest = max([head, *(len(s) for s in sample)]) if len(sample) else len(str(col))
         widths.append(min(max(longest + 2, 8), 60))
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
@@ -98,6 +102,12 @@ def _write_sheet(
         cell = WriteOnlyCell(ws, value=note)
         cell.font = NOTE_FONT
         ws.append([cell])
+    header_lines = max(
+        [-(-len(str(col)) // max(w - 2, 1)) for col, w in zip(frame.columns, widths, strict=True)]
+        or [1]
+    )
+    if header_lines > 1:  # a wrapped header shows whole (set before the row is written)
+        ws.row_dimensions[top].height = 15 * header_lines
     header = []
     for col in frame.columns:
         cell = WriteOnlyCell(ws, value=str(col))

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import InputFileError
-from .schema import fold, header_lookup
+from .schema import HOUSEHOLDS, fold, header_lookup
 
 HEADER_SCAN_ROWS = 30  # a title block above the header is common in hand-made workbooks
 HEADER_ROWS_MAX = 3  # a header of up to three rows (group titles over sub-headers)
@@ -396,6 +396,12 @@ def previews(body: pa.Table, rows: np.ndarray) -> list[str]:
 # ---------------------------------------------------------------- sheets
 
 
+def _dep_label(code: str) -> str:
+    """The Vietnamese header of the reviewer's ``dep_<code>`` column, quoted."""
+    name = f"dep_{code}"
+    return f"'{HOUSEHOLDS.column(name).label_vi}'" if name in HOUSEHOLDS.names else name
+
+
 def require_members(survey, member_codes: Iterable[str]) -> None:
     """A survey without a members sheet is refused in one line (the sheets it has, what was
     expected), unless its households sheet has a ``dep_<code>`` column for every indicator
@@ -413,6 +419,6 @@ def require_members(survey, member_codes: Iterable[str]) -> None:
         f"the households sheet needs the columns {', '.join('dep_' + c for c in lacking)} "
         "[no_members_sheet]",
         f"{where}: không có trang thành viên ('Thành viên'); các trang có: {found}; nếu không có "
-        f"trang này, trang hộ cần các cột {', '.join('dep_' + c for c in lacking)} "
+        f"trang này, trang hộ cần các cột {', '.join(_dep_label(c) for c in lacking)} "
         "[no_members_sheet]",
     )

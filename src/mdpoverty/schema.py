@@ -387,8 +387,11 @@ def sheet_lookup() -> dict[str, str]:
 def expected_text(col: Column) -> Text:
     """What a column takes, for messages, in both languages."""
     if col.kind == "code" and col.vocab:
+        # a Vietnamese reader is given the labels (what the dropdowns of the template offer);
+        # codes are accepted too, and named in English
+        labels = "; ".join(label(col.vocab, c) for c in VOCAB[col.vocab])  # labels hold commas
         codes = ", ".join(f"{c} ({label(col.vocab, c)})" for c in VOCAB[col.vocab])
-        return Text(codes, codes)
+        return Text(labels, codes)
     vi, en = {
         "id": ("văn bản", "text"),
         "text": ("văn bản", "text"),

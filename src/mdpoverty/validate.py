@@ -84,17 +84,14 @@ class Issues:
                 return np.where(pd.isna(a), "", a.astype(str)).astype(object)
             return np.full(n, "" if v is None or v is pd.NA else str(v), dtype=object)
 
-        vals, details = col(values), col(detail)
-        vals = np.array([shown(v) for v in vals], dtype=object)
+        def in_lang(v: Any, lang: str) -> np.ndarray:
+            # a Text carries each language's words (a scalar, or one per row)
+            return col(v.get(lang) if isinstance(v, Text) else v)
+
+        vals = np.array([shown(v) for v in col(values)], dtype=object)
         c = CHECKS[check]
         msgs = {
-            lang: self._messages(
-                check,
-                lang,
-                vals,
-                col(expected.get(lang) if isinstance(expected, Text) else expected),
-                details,
-            )
+            lang: self._messages(check, lang, vals, in_lang(expected, lang), in_lang(detail, lang))
             for lang in ("vi", "en")
         }
         self._chunks.append(
@@ -479,13 +476,13 @@ def _structure_checks(survey: RawSurvey, issues: Issues) -> None:
                     rows=raw.header_row,
                     column=col.label_vi,
                     field=col.name,
-                    expected=f"{col.label_vi} / {col.name}",
+                    expected=Text(col.label_vi, f"{col.label_vi} / {col.name}"),
                 )
         for header, nearest in raw.unknown:
-            hint = ""
+            hint: str | Text = ""
             if nearest:
                 c = spec.column(nearest)
-                hint = f" — '{c.label_vi}' ({c.name})?"
+                hint = Text(f" — có phải cột '{c.label_vi}'?", f" — '{c.label_vi}' ({c.name})?")
             issues.add(
                 "unknown_column",
                 sheet=raw.name,

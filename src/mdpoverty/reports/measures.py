@@ -129,7 +129,10 @@ def measures(
     >>> res.measures[["group", "H", "A", "M0"]]                 # doctest: +SKIP
     """
     if unit not in ("persons", "households"):
-        raise UsageError(f"unit must be persons or households, got {unit!r}")
+        raise UsageError(
+            f"unit must be persons or households, got {unit!r}",
+            f"đơn vị đếm phải là persons (người) hoặc households (hộ), không phải {unit!r}",
+        )
     kw = {"members": members, "as_of": as_of, "lang": lang}
     result = as_result(source, standard, kw)
     std = result.standard

@@ -37,7 +37,10 @@ WeightsSpec = str | os.PathLike[str] | Mapping[str, float | str] | Sequence[floa
 def _number(value: object, where: str) -> float:
     """A weight from TOML: a number, or a fraction as text ("1/12")."""
     if isinstance(value, bool):
-        raise UsageError(f"{where}: weight must be a number, got {value!r}")
+        raise UsageError(
+            f"{where}: weight must be a number, got {value!r}",
+            f"{where}: trọng số phải là một số, không phải {value!r}",
+        )
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str):
@@ -166,7 +169,10 @@ def indicator_weights(spec: WeightsSpec, standard: Standard) -> np.ndarray:
             raise UsageError(
                 "weights must name every indicator once"
                 + (f"; unknown: {', '.join(map(str, unknown))}" if unknown else "")
-                + (f"; missing: {', '.join(missing)}" if missing else "")
+                + (f"; missing: {', '.join(missing)}" if missing else ""),
+                "bộ trọng số phải có mỗi chỉ số đúng một lần"
+                + (f"; không có chỉ số: {', '.join(map(str, unknown))}" if unknown else "")
+                + (f"; thiếu: {', '.join(missing)}" if missing else ""),
             )
         return check_weights(np.array([_number(spec[c], c) for c in codes]), codes)
     return check_weights(np.asarray(spec, dtype=float), codes)
