@@ -494,7 +494,7 @@ def _summary_sheet(
 
 
 def _issue_sheet(
-    wb: Workbook, issues: pd.DataFrame, lang: str, note: str, marked: Marked | None
+    wb: Workbook, issues: pd.DataFrame, lang: str, note: str, marked: Marked | None = None
 ) -> None:
     heads = ISSUE_HEADS[lang]
     cols = [c for c in heads if c in issues]
