@@ -24,6 +24,8 @@ from .cli_common import (
     common_options,
     handled,
     provisional_note,
+    redact_options,
+    redactor_for,
     say_standard,
     survey_options,
     write_annotated,
@@ -45,9 +47,22 @@ def main() -> None:
 @survey_options
 @common_options
 @annotate_options
+@redact_options
 @handled
 def classify(
-    survey, members, standard, as_of, output, fmt, lang, quiet, verbose, annotate, annotate_to
+    survey,
+    members,
+    standard,
+    as_of,
+    output,
+    fmt,
+    lang,
+    quiet,
+    verbose,
+    annotate,
+    annotate_to,
+    redact,
+    redact_key_file,
 ) -> int:
     """Validate SURVEY and class every household (poor, near_poor, average, not_poor).
 
@@ -59,9 +74,12 @@ def classify(
     beside it (out.issues.csv). Without -o: a table on a terminal, CSV when piped.
     """
     marked = annotate_path(survey, annotate, annotate_to, output)
+    red = redactor_for(redact, redact_key_file, marked)
     con = Console(verbose - quiet, lang)
     with con.status("Đang phân loại…" if lang == "vi" else "Classifying…"):
         result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
+    if red is not None:  # after classing: the counts do not depend on it
+        result = red.round(result)
     out = result.households
     if output:
         path = Path(output)
@@ -72,7 +90,10 @@ def classify(
             # a provisional standard says so on row 1 of every sheet, where the reader looks
             warning = provisional_note(result.choice, lang)
             write_table(
-                out, path, "xlsx", lambda tmp: write_lists(result, tmp, lang=lang, note=warning)
+                out,
+                path,
+                "xlsx",
+                lambda tmp: write_lists(result, tmp, lang=lang, note=warning, names=red is None),
             )
         else:
             write_table(out, path, fmt)
@@ -115,9 +136,22 @@ def _report(con: Console, result: core.Result, output: str | None) -> None:
 @survey_options
 @common_options
 @annotate_options
+@redact_options
 @handled
 def validate(
-    survey, members, standard, as_of, output, fmt, lang, quiet, verbose, annotate, annotate_to
+    survey,
+    members,
+    standard,
+    as_of,
+    output,
+    fmt,
+    lang,
+    quiet,
+    verbose,
+    annotate,
+    annotate_to,
+    redact,
+    redact_key_file,
 ) -> int:
     """Check SURVEY and list every problem, located to the sheet, Excel row and column.
 
@@ -127,9 +161,10 @@ def validate(
     a layout row skipped (numbered row, repeated header, total row, signature block).
     """
     marked = annotate_path(survey, annotate, annotate_to, output)
+    red = redactor_for(redact, redact_key_file, marked)
     con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
-    issues = result.issues
+    issues = result.issues if red is None else red.frame(result.issues)
     warning = provisional_note(result.choice, lang)
     if output and warning and format_for(output, fmt) == "xlsx":
         from .excel import write_tables
