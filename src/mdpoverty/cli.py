@@ -341,6 +341,7 @@ def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
 
 
 # Commands defined in their own modules, registered once `main` exists.
+from .cli_lists import lists as _lists_command  # noqa: E402
 from .cli_measures import measures as _measures_command  # noqa: E402
 from .cli_report import changes as _changes_command  # noqa: E402
 from .cli_report import report as _report_command  # noqa: E402
@@ -350,6 +351,7 @@ main.add_command(_report_command, name="report")
 main.add_command(_changes_command, name="changes")
 main.add_command(_measures_command, name="measures")
 main.add_command(_targets_command, name="targets")
+main.add_command(_lists_command, name="lists")
 
 __all__ = ["ISSUE_COLUMNS", "Exit", "main"]
 

@@ -21,6 +21,7 @@ from .layout import require_members
 from .rounds import ReviewRound, RowRounds, StandardChoice, choose
 from .schema import INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
+from .support import member_facts
 from .validate import MAX_AGE, Typed, validate_survey
 
 CLASSES = ("poor", "near_poor", "average", "not_poor")
@@ -474,7 +475,9 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     cls = np.where(blocked, "", cls)
     out = _output_frame(t, ctx, std, flags, count, income, cls, blocked, undetermined)
     counts = _accounting(t, ctx, blocked)
-    return Result(out, issue_frame, std, counts=counts, extra=_extra_frame(t))
+    # what the agencies' lists need from the members (mdpoverty lists), beside the rest
+    extra = pd.concat([_extra_frame(t), member_facts(ctx, std)], axis=1)
+    return Result(out, issue_frame, std, counts=counts, extra=extra)
 
 
 def _score_b(t: Typed, ctx: rules.Ctx, std: Standard, count: np.ndarray) -> None:
