@@ -280,11 +280,8 @@ def _gap_sheets(wb, gaps: pd.DataFrame, agencies: Agencies, codes, labels, lines
             )
             for c in inds
         ]
-        count = (
-            wide["household_id"].map(flags.reindex(columns=inds).fillna(False).sum(axis=1))
-            if len(flags)
-            else wide["household_id"].map(lambda _: 0)
-        )
+        per = flags.reindex(columns=inds).notna().sum(axis=1)  # an indicator deprived: True
+        count = wide["household_id"].map(per).astype("Int64")
         cols.append(("Số chỉ số thiếu hụt của ngành", 10, count, "center"))
         sub = [f"{lines[0]} — {name}".strip(" —"), lines[1]]
         _list_sheet(wb, sheet, title, sub, wide, cols, **kw)
