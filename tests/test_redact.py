@@ -110,6 +110,10 @@ def test_no_name_birth_date_or_id_in_any_output(tmp_path: Path) -> None:
             r = run(cmd, str(ERRORS), "-o", str(out), "--redact")
             assert r.exit_code == 1, r.output  # the planted errors
             written.append(out)
+        for kind in ("beneficiaries", "service-gaps"):
+            out = tmp_path / f"lists-{kind}.{fmt}"
+            run("lists", str(ERRORS), "--list", kind, "-o", str(out), "--redact")
+            written.append(out)
         out = tmp_path / f"changes.{fmt}"
         run("changes", str(PREVIOUS), str(ERRORS), "-o", str(out), "--redact")
         written.append(out)

@@ -131,7 +131,10 @@ def beneficiaries(hh: pd.DataFrame, extra: pd.DataFrame, as_of=None) -> pd.DataF
     inside = w[names].to_numpy().any(axis=1)
     keep = _targets(hh) | inside
     group = np.where(_targets(hh), hh["class"].astype("string").fillna(""), "newly_escaped")
-    out = _base(hh, extra).assign(group=group, poverty_exit_date=w["exit_day"])
+    given = extra.get("poverty_exit_date", pd.Series(pd.NA, index=hh.index)).astype("string")
+    # the exit date as the survey gives it (a bare year stays a year); this round's leavers: today
+    shown = given.where(~w["escaped_this_round"], w["exit_day"]).where(w["newly_escaped"], None)
+    out = _base(hh, extra).assign(group=group, poverty_exit_date=shown)
     out = out.assign(escaped_this_round=w["escaped_this_round"])
     for n in names:
         out[n] = w[n]

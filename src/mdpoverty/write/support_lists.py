@@ -129,7 +129,7 @@ def columns_for(kind: str, table: pd.DataFrame) -> list[tuple[str, int, pd.Serie
             (f"{w[n]['label_vi']}: đến ngày", 14, _date_vi(table[f"{n}_until"]), "center")
             for n in w
         ]
-        return [*cols, ("Đối tượng ưu tiên", 26, _priority_text(table), "text")]
+        return [*cols, ("Đối tượng ưu tiên", 34, _priority_text(table), "text")]
     if kind == "credit":
         labels = {"need_credit": "Có nhu cầu vay vốn", "reason_capital": "Thiếu vốn"}
         labels["reason_tools"] = "Thiếu công cụ sản xuất"
@@ -139,9 +139,7 @@ def columns_for(kind: str, table: pd.DataFrame) -> list[tuple[str, int, pd.Serie
             ("Hộ mới thoát nghèo: tín dụng đến ngày", 14, _date_vi(table["credit_until"]), "center")
         )
         return cols
-    if kind == "stable-work":
-        return [("Đối tượng ưu tiên", 30, _priority_text(table), "text")]
-    return [("Đối tượng ưu tiên", 30, _priority_text(table), "text")]
+    return [("Đối tượng ưu tiên", 34, _priority_text(table), "text")]
 
 
 def _list_sheet(
