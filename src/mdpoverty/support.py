@@ -132,7 +132,7 @@ def load_agencies(path: str | Path | None = None) -> Agencies:
         str(doc.get("reference", "")),
         _confidence(doc, p, "file") if "confidence" in doc else "best_reading",
         tuple(out),
-        str(p),
+        str(p) if path else f"data/support/{AGENCIES_FILE}",  # no install path in the output
     )
 
 
