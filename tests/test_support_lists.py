@@ -24,28 +24,65 @@ EXTRA_HH = [
     "Thiếu hụt dịch vụ viễn thông",
     "Ngày thoát nghèo gần nhất",
     "Phân loại đầu kỳ",
+    # the optional columns of docs/survey-contract.md (causes, needs, labour capacity)
+    "Nhu cầu hỗ trợ tín dụng",
+    "Thiếu vốn",
+    "Thiếu công cụ sản xuất",
+    "Hộ không có khả năng lao động",
 ]
+GROUPS = ("need_credit", "reason_capital", "reason_tools", "no_labour_capacity")
 SURVEY_DAY = dt.date(2025, 10, 1)
 
 
-def _hh(hid, name, village, income, deps=(), exit_date=None, prev=None):
+def _hh(hid, name, village, income, deps=(), exit_date=None, prev=None, **groups):
     flags = ["Có" if d in deps else None for d in ("water", "toilet", "telecom")]
-    return [*hh_row(hid, income), name, village, *flags, exit_date, prev]
+    more = [groups.get(g) for g in GROUPS]
+    return [*hh_row(hid, income), name, village, *flags, exit_date, prev, *more]
 
 
 HOUSEHOLDS = [
     # poor: 3 deprivations at or under the rural line (1,500,000)
-    _hh("XT-P1-0001", "Tòng Văn Pọm", "Bản Nà", 1_000_000, ("water", "toilet", "telecom")),
-    _hh("XT-P2-0002", "Lò Thị Khiên", "Bản Co", 1_000_000, ("water", "toilet", "telecom")),
-    _hh("XT-N1-0003", "Cầm Thị Ún", "Bản Nà", 1_000_000, ("water",)),  # near-poor
+    _hh(
+        "XT-P1-0001",
+        "Tòng Văn Pọm",
+        "Bản Nà",
+        1_000_000,
+        ("water", "toilet", "telecom"),
+        need_credit="Có",
+        no_labour_capacity="Không",
+    ),
+    _hh(
+        "XT-P2-0002",
+        "Lò Thị Khiên",
+        "Bản Co",
+        1_000_000,
+        ("water", "toilet", "telecom"),
+        reason_capital="Có",
+    ),
+    # near-poor, asks for nothing, no labour capacity
+    _hh("XT-N1-0003", "Cầm Thị Ún", "Bản Nà", 1_000_000, ("water",), no_labour_capacity="Có"),
     # newly escaped: exit dates 35, 36, 37, 59, 60, 61 months before 1 Oct 2025
-    _hh("XT-E35-004", "Quàng Văn Ẻn", "Bản Nà", 5_000_000, exit_date=dt.date(2022, 11, 1)),
+    _hh(
+        "XT-E35-004",
+        "Quàng Văn Ẻn",
+        "Bản Nà",
+        5_000_000,
+        exit_date=dt.date(2022, 11, 1),
+        reason_tools="Có",
+    ),
     _hh("XT-E36-005", "Lường Văn Ón", "Bản Nà", 5_000_000, exit_date=dt.date(2022, 10, 1)),
-    _hh("XT-E37-006", "Vì Văn Ỏn", "Bản Co", 5_000_000, exit_date=dt.date(2022, 9, 1)),
+    _hh(
+        "XT-E37-006",
+        "Vì Văn Ỏn",
+        "Bản Co",
+        5_000_000,
+        exit_date=dt.date(2022, 9, 1),
+        need_credit="Có",
+    ),
     _hh("XT-E59-007", "Hà Văn Ẳm", "Bản Co", 5_000_000, exit_date=dt.date(2020, 11, 1)),
     _hh("XT-E60-008", "Sầm Văn Ọt", "Bản Nà", 5_000_000, exit_date=dt.date(2020, 10, 1)),
     _hh("XT-E61-009", "Khà Văn Ịt", "Bản Nà", 5_000_000, exit_date=dt.date(2020, 9, 1)),
-    _hh("XT-X00-010", "Mè Văn Ửng", "Bản Co", 5_000_000),
+    _hh("XT-X00-010", "Mè Văn Ửng", "Bản Co", 5_000_000, need_credit="Có"),
     # was poor at the start of the period, not now: escapes in this round
     _hh("XT-L00-011", "Lù Văn Ọc", "Bản Co", 5_000_000, prev="Hộ nghèo"),
 ]
@@ -140,6 +177,20 @@ def test_stable_work(survey: Path, tmp_path: Path) -> None:
     # P2's only working-age member is unemployed; P1's and N1's are self-employed
     assert t["household_id"].tolist() == ["XT-P2-0002"]
     assert t["stable_workers"].tolist() == ["0"]
+
+
+def test_credit(survey: Path, tmp_path: Path) -> None:
+    t = _csv(survey, "credit", tmp_path).set_index("household_id")
+    # P1 asks; P2 lacks capital; E35 lacks tools and is inside the 36-month window. Not N1
+    # (asks for nothing), not E37 (asks, 37 months out), not X (asks, never poor).
+    assert t.index.tolist() == ["XT-P1-0001", "XT-E35-004", "XT-P2-0002"]  # Bản Nà, then Bản Co
+    assert t.loc["XT-E35-004", "credit_until"] == "2025-11-01"
+    assert t.loc["XT-P2-0002", "reason_capital"] == "true"
+
+
+def test_social_protection(survey: Path, tmp_path: Path) -> None:
+    t = _csv(survey, "social-protection", tmp_path)
+    assert t["household_id"].tolist() == ["XT-N1-0003"]
 
 
 def test_service_gaps_by_agency(survey: Path, tmp_path: Path) -> None:
