@@ -160,7 +160,8 @@ def member_facts(ctx: Any, std: Any) -> pd.DataFrame:
     16), ``head_female``. Working age is the standard's (employment indicator's minimum age
     to the retirement age of the member's sex, in completed months), as the rules read it."""
     n = ctx.n
-    known = np.nan_to_num(ctx.n_members, nan=0) > 0
+    # members actually listed (a stated member count without a members sheet tells nothing)
+    known = ctx.count_members(np.ones(len(ctx.hh_pos), dtype=bool)) > 0
     age = np.nan_to_num(ctx.age, nan=-1.0)
     facts: dict[str, Any] = {}
     cfg = load_support()
