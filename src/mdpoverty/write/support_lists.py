@@ -291,10 +291,10 @@ def _basis_sheet(wb: Workbook, kind: str, agencies: Agencies | None, note: str) 
     lst = support["lists"][kind]
     rows.append(("Danh sách", lst["title_vi"], lst["basis_vi"], CONFIDENCE_VI[lst["confidence"]]))
     if kind in ("beneficiaries", "credit"):
-        for n, w in support["windows"].items():
+        for w in support["windows"].values():
             rows.append(
                 (
-                    f"Thời hạn {n}",
+                    f"Thời hạn ({w['months']} tháng)",
                     f"{w['label_vi']}: {w['months']} tháng kể từ ngày thoát nghèo "
                     "(ngày cuối cùng vẫn tính)",
                     w["reference"],
@@ -344,8 +344,32 @@ def _basis_sheet(wb: Workbook, kind: str, agencies: Agencies | None, note: str) 
             rows.append(
                 (a.name_vi, ", ".join(a.indicators), a.reference, CONFIDENCE_VI[a.confidence])
             )
-    frame = pd.DataFrame(rows, columns=["Mục", "Nội dung", "Căn cứ", "Mức tin cậy"])
-    _write_sheet(wb, "Căn cứ", frame, note=note or None)
+    _table_sheet(wb, "Căn cứ", ["Mục", "Nội dung", "Căn cứ", "Mức tin cậy"], rows, note)
+
+
+def _table_sheet(wb: Workbook, name: str, heads: list[str], rows: list, note: str) -> None:
+    """A bordered table whose long texts wrap, each row as tall as its longest cell."""
+    ws = wb.create_sheet(name)
+    st = _Styles(ws)
+    widths = [22, 48, 70, 18]
+    probe = _cell(ws, None, st.text)
+    probe.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    wrap = probe._style
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    cells = [[_safe(str(v)) for v in row] for row in rows]
+    for r, row in enumerate(cells, start=3 if note else 2):
+        lines = max(-(-len(v) // int(w * 1.1)) for v, w in zip(row, widths, strict=True))
+        ws.row_dimensions[r].height = 15 * max(lines, 1)
+    _before_rows(ws, None)
+    if note:
+        ws.row_dimensions[1].height = 30
+        ws.append(_row(ws, len(heads), {1: (note, st.note)}))
+        _merge(ws, 1, 1, 1, len(heads))
+    ws.append([_cell(ws, h, st.head) for h in heads])
+    for row in cells:
+        ws.append([_cell(ws, v, wrap) for v in row])
+    _print_setup(ws, len(heads), None, len(cells) + (2 if note else 1))
 
 
 def write_support_list(
