@@ -260,3 +260,38 @@ def test_annotate_is_refused(tmp_path: Path, cmd: str) -> None:
     r = run(cmd, str(SURVEY), "-o", str(tmp_path / "c.csv"), "--redact", "--annotate")
     assert r.exit_code == 2 and "--annotate" in r.output
     assert not list(tmp_path.iterdir())
+
+
+def test_issue_messages_lose_the_ids_and_personal_values() -> None:
+    """An issue table written by hand: each kind of leak a message can carry."""
+    from mdpoverty.errors import message
+
+    red = Redactor(b"k" * 16)
+    rows = [
+        # (check, field, value, household_id, detail): the value quoted in the message
+        ("orphan_member", "household_id", "HN-0042", "HN-0042", "HN-0041, HN-0043"),
+        ("duplicate_id", "household_id", "HN-0007", "HN-0007", "5"),
+        ("not_a_date", "birth_date", "31/02/1984", "HN-0009", ""),
+        ("signature_row", "", "Người lập biểu Nguyễn Văn Ba", "", ""),
+        ("not_a_number", "income_per_capita", "abc", "HN-0010", ""),
+    ]
+    frame = pd.DataFrame(
+        {
+            "check": [r[0] for r in rows],
+            "field": [r[1] for r in rows],
+            "value": [r[2] for r in rows],
+            "household_id": [r[3] for r in rows],
+            "message_en": [message(r[0], "en", value=r[2], detail=r[4]) for r in rows],
+            "message_vi": [message(r[0], "vi", value=r[2], detail=r[4]) for r in rows],
+        }
+    )
+    frame["message"] = frame["message_vi"]
+    out = red.frame(frame)
+    text = out.astype(str).to_csv()
+    for leak in ("HN-00", "31/02/1984", "Nguyễn Văn Ba"):
+        assert leak not in text
+    assert out["value"].tolist()[1] == red.pseudonym("HN-0007")
+    assert out["value"].tolist()[2:4] == ["", ""]
+    assert out["value"].tolist()[4] == "abc"  # not personal: kept to fix the cell
+    assert "[redacted]" in out["message_en"].iloc[0] and "[đã ẩn]" in out["message_vi"].iloc[0]
+    assert red.pseudonym("HN-0007") in out["message_en"].iloc[1]
