@@ -47,6 +47,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from household_groups import COLUMNS as GROUP_COLUMNS
+from household_groups import LABELS as GROUP_LABELS
+from household_groups import draw_groups
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_SEED = 2025
 DEFAULT_HOUSEHOLDS = 300
@@ -121,6 +126,7 @@ HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "hears_loudspeaker",
     "agricultural",
     "ethnic_minority",
+    *GROUP_COLUMNS,
     *(f"dep_{code}" for code in INDICATORS_2027[:11]),
     "dep_info_access",
     "dep_waste",
@@ -179,6 +185,7 @@ LABELS: dict[str, dict[str, str]] = {
         "hears_loudspeaker": "Nghe được loa truyền thanh",
         "agricultural": "Hộ làm nông, lâm, ngư, diêm nghiệp",
         "ethnic_minority": "Hộ dân tộc thiểu số",
+        **GROUP_LABELS,
         **{f"dep_{code}": f"Thiếu hụt {vi}" for code, vi in INDICATOR_VI.items()},
         "poverty_exit_date": "Ngày thoát nghèo gần nhất",
         "previous_class": "Phân loại đầu kỳ",
@@ -351,6 +358,7 @@ BOOL_COLUMNS = frozenset(
         "hears_loudspeaker",
         "agricultural",
         "ethnic_minority",
+        *GROUP_COLUMNS,
         *(f"dep_{code}" for code in (*INDICATORS, "waste")),
         "health_insurance",
         "malnourished",
@@ -1367,6 +1375,16 @@ def _generate(
         dtype=object,
     )
     households["previous_class"] = np.asarray(CLASSES, dtype=object)[previous]
+    able = (rule_age >= 15) & (rule_age < 60) & (work_status != "unable")
+    groups = draw_groups(
+        seed,
+        expected,
+        previous,
+        np.asarray(ETHNICITIES, dtype=object)[head_eth],
+        _any_by_household(hh, able, n),
+    )
+    for col in GROUP_COLUMNS:
+        households[col] = groups[col].to_numpy()
     households = households[list(household_columns(std, with_districts))]
 
     birth_obj = birth.astype("datetime64[D]").astype(object)

@@ -59,7 +59,9 @@ def test_every_check_has_both_languages_and_a_fix() -> None:
         assert c.severity in ("error", "warning", "info")
 
 
-@pytest.mark.parametrize("module", ["cli_measures", "cli_report", "cli_common", "cli"])
+@pytest.mark.parametrize(
+    "module", ["cli_measures", "cli_report", "cli_common", "cli", "cli_lists", "cli_targets"]
+)
 def test_each_command_module_imports_on_its_own(module: str) -> None:
     """A command module must not need `mdpoverty.cli` imported first (no import cycle)."""
     import subprocess

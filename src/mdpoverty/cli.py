@@ -25,6 +25,8 @@ from .cli_common import (
     common_options,
     handled,
     provisional_note,
+    redact_options,
+    redactor_for,
     say_standard,
     survey_options,
     write_annotated,
@@ -69,9 +71,22 @@ def _version(ctx: click.Context, value: bool) -> None:
 @survey_options
 @common_options
 @annotate_options
+@redact_options
 @handled
 def classify(
-    survey, members, standard, as_of, output, fmt, lang, quiet, verbose, annotate, annotate_to
+    survey,
+    members,
+    standard,
+    as_of,
+    output,
+    fmt,
+    lang,
+    quiet,
+    verbose,
+    annotate,
+    annotate_to,
+    redact,
+    redact_key_file,
 ) -> int:
     """Validate SURVEY and class every household (poor, near_poor, average, not_poor).
 
@@ -83,9 +98,12 @@ def classify(
     beside it (out.issues.csv). Without -o: a table on a terminal, CSV when piped.
     """
     marked = annotate_path(survey, annotate, annotate_to, output)
+    red = redactor_for(redact, redact_key_file, marked)
     con = Console(verbose - quiet, lang)
     with con.status("Đang phân loại…" if lang == "vi" else "Classifying…"):
         result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
+    if red is not None:  # after classing: the counts do not depend on it
+        result = red.round(result)
     out = result.households
     # the annotated survey first: the workbook's issue sheet links to its cells
     done = write_annotated(con, survey, marked, result.issues)
@@ -105,7 +123,9 @@ def classify(
                 out,
                 path,
                 "xlsx",
-                lambda tmp: write_lists(result, tmp, lang=lang, note=warning, marked=links),
+                lambda tmp: write_lists(
+                    result, tmp, lang=lang, note=warning, marked=links, names=red is None
+                ),
             )
         else:
             write_table(out, path, fmt)
@@ -147,9 +167,22 @@ def _report(con: Console, result: core.Result, output: str | None) -> None:
 @survey_options
 @common_options
 @annotate_options
+@redact_options
 @handled
 def validate(
-    survey, members, standard, as_of, output, fmt, lang, quiet, verbose, annotate, annotate_to
+    survey,
+    members,
+    standard,
+    as_of,
+    output,
+    fmt,
+    lang,
+    quiet,
+    verbose,
+    annotate,
+    annotate_to,
+    redact,
+    redact_key_file,
 ) -> int:
     """Check SURVEY and list every problem, located to the sheet, Excel row and column.
 
@@ -161,9 +194,10 @@ def validate(
     the second keeps these columns and codes.
     """
     marked = annotate_path(survey, annotate, annotate_to, output)
+    red = redactor_for(redact, redact_key_file, marked)
     con = Console(verbose - quiet, lang)
     result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
-    issues = result.issues
+    issues = result.issues if red is None else red.frame(result.issues)
     warning = provisional_note(result.choice, lang)
     if output and format_for(output, fmt) == "xlsx":  # for people: headers in --lang
         from .write.issue_book import write_issue_book
@@ -321,6 +355,7 @@ def template(output: str, standard: str | None, lang: str, quiet: int) -> int:
 
 
 # Commands defined in their own modules, registered once `main` exists.
+from .cli_lists import lists as _lists_command  # noqa: E402
 from .cli_measures import measures as _measures_command  # noqa: E402
 from .cli_report import changes as _changes_command  # noqa: E402
 from .cli_report import report as _report_command  # noqa: E402
@@ -330,6 +365,7 @@ main.add_command(_report_command, name="report")
 main.add_command(_changes_command, name="changes")
 main.add_command(_measures_command, name="measures")
 main.add_command(_targets_command, name="targets")
+main.add_command(_lists_command, name="lists")
 
 __all__ = ["ISSUE_COLUMNS", "Exit", "main"]
 

@@ -302,3 +302,42 @@ def write_annotated(
     if done.engine != "zip":
         con.say(f"  (written with openpyxl: {done.note})", f"  (ghi bằng openpyxl: {done.note})", 1)
     return done
+
+
+def redact_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--redact`` / ``--redact-key-file``: outputs that may leave the commune."""
+    decorators = [
+        click.option(
+            "--redact",
+            is_flag=True,
+            help="Outputs that may leave the commune (Decree 13/2023/NĐ-CP): names and birth "
+            "dates dropped, household IDs replaced by a keyed pseudonym (HMAC-SHA256, key from "
+            "MDPOVERTY_REDACT_KEY or --redact-key-file; the same key links the rounds). Counts "
+            "and forms are unchanged.",
+        ),
+        click.option(
+            "--redact-key-file",
+            type=click.Path(dir_okay=False),
+            help="Read the pseudonym key from this file (implies --redact).",
+        ),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def redactor_for(redact: bool, key_file: str | None, annotated: Path | None = None) -> Any:
+    """The Redactor the options ask for (None when not asked), checked before any work."""
+    from .redact import load_redactor
+
+    red = load_redactor(redact, key_file)
+    if red is not None and annotated is not None:
+        from .errors import UsageError
+
+        raise UsageError(
+            "--redact cannot be combined with --annotate: the annotated copy is the officer's "
+            "own workbook, with every name and birth date; it stays in the commune",
+            "không dùng --redact cùng --annotate: bản đánh dấu lỗi là chính sổ của cán bộ, có "
+            "đủ họ tên và ngày sinh; bản đó chỉ để lại ở xã",
+        )
+    return red

@@ -8,6 +8,7 @@ Notes for people (census or sample design, households left out) go to stderr.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -25,6 +26,8 @@ from .cli_common import (
     _sibling,
     handled,
     provisional_note,
+    redact_options,
+    redactor_for,
     say_standard,
     survey_options,
 )
@@ -32,6 +35,7 @@ from .cli_lang import lang_option
 from .errors import UsageError
 from .i18n import number, pick
 from .io import format_for, write_table
+from .redact import PERSONAL
 from .reports.measures import ALL, MeasuresResult
 from .reports.measures import measures as compute_measures
 
@@ -325,6 +329,7 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None, lang: s
 @lang_option
 @click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable).")
 @click.option("-v", "--verbose", count=True, help="More on stderr (repeatable).")
+@redact_options
 @handled
 def measures(
     survey: str,
@@ -343,6 +348,8 @@ def measures(
     lang: str,
     quiet: int,
     verbose: int,
+    redact: bool,
+    redact_key_file: str | None,
 ) -> int:
     """Alkire–Foster measures of SURVEY: H, A, M0, headcounts and contributions per indicator,
     by subgroup, with the change from a previous round and, for a sample survey, standard
@@ -353,6 +360,12 @@ def measures(
     population, pop_share, share_of_M0, u_<code>… (uncensored) and, for a sample,
     standard errors and confidence limits. Ratios are fractions to six decimals.
     """
+    red = redactor_for(redact, redact_key_file)
+    if red is not None and by and {b.strip() for b in by.split(",")} & {*PERSONAL, "household_id"}:
+        raise UsageError(
+            f"--redact: --by {by} would write one row per name or household ID",
+            f"--redact: --by {by} sẽ ghi ra từng họ tên hoặc mã hộ",
+        )
     con = Console(verbose - quiet, lang)
     with con.status("Đang tính…" if lang == "vi" else "Computing…"):
         res = compute_measures(
@@ -368,6 +381,8 @@ def measures(
             as_of=as_of,
             lang=lang,
         )
+    if red is not None:  # the households left out are listed by ID
+        res = dataclasses.replace(res, excluded=red.frame(res.excluded))
     if output:
         out_fmt = format_for(output, None if fmt == "table" else fmt)
         _write(res, Path(output), out_fmt, table, lang)

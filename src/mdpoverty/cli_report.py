@@ -25,6 +25,8 @@ from .cli_common import (
     common_options,
     handled,
     provisional_note,
+    redact_options,
+    redactor_for,
     say_standard,
 )
 from .errors import UsageError
@@ -211,8 +213,22 @@ def _write(
 )
 @_round_options
 @common_options
+@redact_options
 @handled
-def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, verbose) -> int:
+def report(
+    surveys,
+    form,
+    previous,
+    standard,
+    as_of,
+    output,
+    fmt,
+    lang,
+    quiet,
+    verbose,
+    redact,
+    redact_key_file,
+) -> int:
     """Write the official review report (Forms 1–5) for SURVEYS.
 
     SURVEYS are one or more survey workbooks (or CSV pairs, or classify outputs), or a
@@ -226,6 +242,7 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
     -o form1.csv     the tidy table of one form (with --form all: report.form1.csv …)
     (no -o)          tables on a terminal; CSV of one form, or JSON, when piped
     """
+    red = redactor_for(redact, redact_key_file)
     con = Console(verbose - quiet, lang)
     wanted = parse_forms(form)
     with con.status("Đang lập báo cáo…" if lang == "vi" else "Building the report…"):
@@ -243,6 +260,9 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
             "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt ('Thiếu hụt …')",
         )
     notes = form_notes(current, frames, prev)
+    if red is not None:  # the forms are counted: only what is written is redacted
+        frames = {k: red.frame(v) for k, v in frames.items()}
+        current = red.round(current)
     _write(frames, current, output, fmt, notes)
     rounds = _round_text(current, lang)
     if prev is not None:
@@ -286,8 +306,22 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
 @click.option("--changed", is_flag=True, help="Only households whose status changed.")
 @_round_options
 @common_options
+@redact_options
 @handled
-def changes(previous, current, changed, standard, as_of, output, fmt, lang, quiet, verbose) -> int:
+def changes(
+    previous,
+    current,
+    changed,
+    standard,
+    as_of,
+    output,
+    fmt,
+    lang,
+    quiet,
+    verbose,
+    redact,
+    redact_key_file,
+) -> int:
     """List every household with its class in PREVIOUS and CURRENT and the change (§4).
 
     PREVIOUS and CURRENT are surveys, folders of surveys, or classify outputs; household
@@ -296,6 +330,7 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
     whole path, on the current round's map when the previous round had districts and this
     one has none). --changed keeps only the households whose status changed.
     """
+    red = redactor_for(redact, redact_key_file)
     con = Console(verbose - quiet, lang)
     with con.status("Đang so sánh hai kỳ…" if lang == "vi" else "Comparing the rounds…"):
         prev = load_round(previous, standard=standard, lang=lang)
@@ -304,6 +339,8 @@ def changes(previous, current, changed, standard, as_of, output, fmt, lang, quie
         prev = on_current_map(prev, cur)
         link = link_rounds(cur.households, cur.extra, prev.households, prev.extra)
         table = change_list(link, changed_only=changed)
+    if red is not None:  # linked on the IDs as read; the same key links redacted rounds too
+        table = red.frame(table)
     if output:
         path = Path(output)
         fmt = format_for(path, fmt)

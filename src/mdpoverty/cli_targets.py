@@ -6,6 +6,7 @@ readable table on a terminal, the tidy table as CSV when piped (or JSON, Parquet
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from .cli_common import (
     common_options,
     handled,
     provisional_note,
+    redact_options,
+    redactor_for,
     say_standard,
 )
 from .errors import UsageError
@@ -163,9 +166,22 @@ def _plan_frame(res: TargetsResult) -> pd.DataFrame:
     help="Survey date for households without one (YYYY-MM-DD or dd/mm/yyyy).",
 )
 @common_options
+@redact_options
 @handled
 def targets(
-    surveys, previous, years, plan, standard, as_of, output, fmt, lang, quiet, verbose
+    surveys,
+    previous,
+    years,
+    plan,
+    standard,
+    as_of,
+    output,
+    fmt,
+    lang,
+    quiet,
+    verbose,
+    redact,
+    redact_key_file,
 ) -> int:
     """Put each commune, district and province against the poverty-reduction targets.
 
@@ -179,6 +195,7 @@ def targets(
     (points), the target and whether it is met, then above_parent_average,
     falls_faster_than_parent and not_classed.
     """
+    red = redactor_for(redact, redact_key_file)
     con = Console(verbose - quiet, lang)
     with con.status("Đang tính…" if lang == "vi" else "Computing…"):
         res = compute_targets(
@@ -189,6 +206,8 @@ def targets(
             standard=standard,
             as_of=as_of,
         )
+    if red is not None:  # per unit only: nothing personal, checked all the same
+        res = dataclasses.replace(res, table=red.frame(res.table))
     if output:
         path = Path(output)
         out_fmt = format_for(path, fmt)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import rules
 from .errors import Text
+from .groups import derived_no_labour_capacity, group_frame
 from .i18n import number
 from .ids import attach_members
 from .io import RawSheet, RawSurvey, read_survey
@@ -22,6 +23,7 @@ from .layout import require_members
 from .rounds import ReviewRound, RowRounds, StandardChoice, choose
 from .schema import HOUSEHOLDS, INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
+from .support import member_facts
 from .validate import MAX_AGE, Typed, validate_survey
 
 CLASSES = ("poor", "near_poor", "average", "not_poor")
@@ -44,7 +46,9 @@ class Result:
     # Aligned with ``households`` (same positions), beyond the output contract: sheet and row
     # (where the household is in the workbook), head_name (the survey's, else the name of the
     # member whose relation is head), survey_date, previous_class,
-    # poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu.
+    # poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu; then the
+    # group columns of data/groups (reason_*, need_*, support_*, no_labour_capacity — derived
+    # from the members where blank, see no_labour_capacity_source — and local_ethnic).
     extra: pd.DataFrame = field(default_factory=pd.DataFrame)
     # for the person, on stderr: how the file was read where it was a guess (a CSV's encoding)
     notes: list[Text] = field(default_factory=list)
@@ -494,7 +498,23 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     cls = np.where(blocked, "", cls)
     out = _output_frame(t, ctx, std, flags, count, income, cls, blocked, undetermined)
     counts = _accounting(t, ctx, blocked)
-    return Result(out, issue_frame, std, counts=counts, extra=_extra_frame(t))
+    extra = _extra_frame(t)
+    has_members = (ctx.n_members > 0) if t.m_sheet is not None else np.zeros(n, dtype=bool)
+    nlc = derived_no_labour_capacity(
+        t.members,
+        ctx.hh_pos,
+        ctx.age,
+        ctx.age_months,
+        ctx.survey_year,
+        ctx.sex,
+        n,
+        std.retirement_age,
+        np.nan_to_num(has_members, nan=0).astype(bool),
+    )
+    extra = pd.concat([extra, group_frame(t.households, nlc).reset_index(drop=True)], axis=1)
+    # what the agencies' lists need from the members (mdpoverty lists), beside the rest
+    extra = pd.concat([extra, member_facts(ctx, std)], axis=1)
+    return Result(out, issue_frame, std, counts=counts, extra=extra)
 
 
 def _score_b(t: Typed, ctx: rules.Ctx, std: Standard, count: np.ndarray) -> None:

@@ -309,6 +309,52 @@ HELP_VI: dict[str, str] = {
     "Bundled standard id or a TOML file (both rounds).": (
         "Mã chuẩn có sẵn hoặc tệp TOML (cho cả hai kỳ)."
     ),
+    # --redact (every command that writes)
+    "Outputs that may leave the commune (Decree 13/2023/NĐ-CP): names and birth dates "
+    "dropped, household IDs replaced by a keyed pseudonym (HMAC-SHA256, key from "
+    "MDPOVERTY_REDACT_KEY or --redact-key-file; the same key links the rounds). Counts and "
+    "forms are unchanged.": (
+        "Kết quả được gửi ra khỏi xã (Nghị định 13/2023/NĐ-CP): bỏ họ tên và ngày sinh, thay "
+        "mã hộ bằng bí danh có khoá (HMAC-SHA256, khoá lấy từ MDPOVERTY_REDACT_KEY hoặc "
+        "--redact-key-file; cùng một khoá thì nối được các kỳ). Số liệu và các biểu không đổi."
+    ),
+    "Read the pseudonym key from this file (implies --redact).": (
+        "Đọc khoá bí danh từ tệp này (kéo theo --redact)."
+    ),
+    # lists
+    "Write the list an agency needs to act on SURVEY's results.\n\n"
+    "Each list carries the household's ID, head's name, village and commune, sorted by "
+    "commune and village, and states its legal basis in its header. With -o list.xlsx a "
+    "printable Vietnamese workbook (service-gaps: one sheet per agency), a sheet 'Căn cứ' "
+    "(the windows, groups and agency mapping with their references and confidence marks) "
+    "and 'Dữ liệu' (the codes). With .csv/.parquet/.json the tidy table with codes. "
+    "Newly escaped households are counted from poverty_exit_date to the survey date; the "
+    "window's last day is inside.": (
+        "Lập danh sách mà cơ quan, đơn vị cần để hỗ trợ theo kết quả rà soát KHẢO_SÁT.\n\n"
+        "Mỗi danh sách có mã hộ, họ tên chủ hộ, thôn và xã, xếp theo xã rồi thôn, và ghi căn "
+        "cứ pháp lý ở đầu trang. Với -o danh-sach.xlsx: tệp Excel tiếng Việt để in (danh sách "
+        "theo ngành: mỗi cơ quan một trang), trang 'Căn cứ' (thời hạn hưởng chính sách, nhóm "
+        "ưu tiên và phân công cơ quan, kèm căn cứ và mức độ tin cậy) và trang 'Dữ liệu' (các "
+        "mã). Với .csv/.parquet/.json: bảng dữ liệu với các mã. Hộ mới thoát nghèo, thoát cận "
+        "nghèo được tính thời hạn từ ngày thoát (poverty_exit_date) đến ngày rà soát; ngày "
+        "cuối cùng của thời hạn vẫn được hưởng."
+    ),
+    "Which list: beneficiaries (poor, near-poor and newly escaped households in a support "
+    "window, with priority groups), service-gaps (deprived poor and near-poor households by "
+    "the agency responsible), stable-work (no working-age member in stable work), credit "
+    "(asking for credit, or short of capital or tools), social-protection (no labour "
+    "capacity).": (
+        "Danh sách nào: beneficiaries (hộ nghèo, hộ cận nghèo và hộ mới thoát nghèo còn trong "
+        "thời hạn hưởng chính sách, kèm nhóm ưu tiên), service-gaps (hộ nghèo, hộ cận nghèo "
+        "thiếu hụt dịch vụ, theo cơ quan phụ trách), stable-work (không có thành viên trong "
+        "độ tuổi lao động có việc làm ổn định), credit (có nhu cầu vay vốn, hoặc thiếu vốn, "
+        "thiếu công cụ sản xuất), social-protection (không có khả năng lao động)."
+    ),
+    "A province's own indicator → agency mapping (TOML, as data/support/agencies.toml) for "
+    "--list service-gaps.": (
+        "Tệp phân công chỉ số → cơ quan của tỉnh (TOML, như data/support/agencies.toml) cho "
+        "--list service-gaps."
+    ),
 }
 
 # Placeholders of the usage line: arguments and the value an option takes.

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from .errors import Text
+from .groups import load_groups
 
 Kind = Literal["id", "text", "number", "date", "date_or_year", "bool", "code"]
 
@@ -218,6 +219,21 @@ INDICATOR_LABELS_VI = {
 }
 
 
+def _group_columns() -> tuple[Column, ...]:
+    """Causes of poverty, support needs and received, no labour capacity, local ethnic
+    minority: yes/no columns from ``data/groups/household-groups.toml``. No rule of the
+    class reads them; a bad value is still an error on its cell, as in every column a report
+    counts (Forms 8 and 10)."""
+    return tuple(
+        Column(e.column, e.label_vi, "bool", aliases=tuple(e.aliases))
+        for e in load_groups().entries()
+    )
+
+
+#: The optional group columns, in the contract's order.
+GROUP_COLUMNS = tuple(load_groups().columns)
+
+
 def _dep_columns() -> tuple[Column, ...]:
     return tuple(
         Column(
@@ -296,6 +312,7 @@ HOUSEHOLDS = Sheet(
             aliases=("Hộ làm nông lâm ngư diêm nghiệp", "Hộ nông nghiệp"),
         ),
         Column("ethnic_minority", "Hộ dân tộc thiểu số", "bool", aliases=("Hộ DTTS",)),
+        *_group_columns(),
         *_dep_columns(),
         Column(
             "poverty_exit_date",

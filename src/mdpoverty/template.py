@@ -25,7 +25,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .excel import HEADER_BORDER
-from .schema import HOUSEHOLDS, MEMBERS, VOCAB, Column, Sheet, expected_text, label
+from .schema import (
+    GROUP_COLUMNS,
+    HOUSEHOLDS,
+    MEMBERS,
+    VOCAB,
+    Column,
+    Sheet,
+    expected_text,
+    label,
+)
 from .standards import Standard
 
 #: Rows prepared (validated, formatted) below the header: a large commune's households, and
@@ -39,8 +48,11 @@ GUIDE_SHEET = "Hướng dẫn"
 # "Loại nhà" (the three durability flags) and the reviewer's dep_* overrides are in a
 # collapsed group at the right, present with their exact headers for whoever needs them;
 # the members count (a members sheet is given) and the sample-design columns (a commune
-# review is a census) are left out.
+# review is a census) are left out. The optional group columns (causes of poverty, support
+# needs and received, no labour capacity, local ethnic minority) are a collapsed group of
+# their own, after "Hộ dân tộc thiểu số" (COLLAPSED).
 GROUPED = ("durable_walls", "durable_pillars", "durable_roof")
+COLLAPSED = frozenset(GROUP_COLUMNS)
 LEFT_OUT = ("member_count", "sample_weight", "stratum", "psu")
 SHOWN = tuple(
     c
@@ -68,6 +80,9 @@ NOTES = {
     "birth_date": "dd/mm/yyyy, hoặc chỉ năm sinh.",
     "ethnicity": "Tên dân tộc (Kinh, Tày, Mông…).",
     "malnourished": "Trẻ dưới 16 tuổi.",
+    "no_labour_capacity": "Để trống: mdpoverty suy ra từ trang Thành viên (không ai trong tuổi "
+    "lao động có khả năng lao động). Chỉ điền khi Ban rà soát xác định.",
+    "local_ethnic": "Hộ đồng bào dân tộc thiểu số tại chỗ (theo xác định của xã).",
     "waste_disposal": "Hình thức xử lý rác thải sinh hoạt của hộ. Chuẩn chưa công bố ngưỡng "
     "nên cột này chưa dùng để tính: cột 'Thiếu hụt xử lý rác thải' quyết định.",
 }
@@ -174,7 +189,7 @@ def _data_sheet(
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.border = HEADER_BORDER
-        fill = GROUPED_FILL if col in grouped else SHOWN_FILL
+        fill = GROUPED_FILL if col in grouped or col.name in COLLAPSED else SHOWN_FILL
         cell.fill = REQUIRED_FILL if _required(col, std) else fill
         note = _note(col, std)
         text = f"{col.label_vi} ({col.name}){' — bắt buộc' if _required(col, std) else ''}\n"
@@ -194,6 +209,10 @@ def _data_sheet(
             ws.add_data_validation(dv)
     if grouped:
         first, end = get_column_letter(len(shown) + 1), get_column_letter(len(columns))
+        ws.column_dimensions.group(first, end, hidden=True, outline_level=1)
+    optional = [j for j, c in enumerate(columns, start=1) if c.name in COLLAPSED]
+    if optional:  # contiguous in the contract's order, between two shown columns
+        first, end = get_column_letter(optional[0]), get_column_letter(optional[-1])
         ws.column_dimensions.group(first, end, hidden=True, outline_level=1)
     ws.row_dimensions[1].height = 45
     ws.freeze_panes = "B2"
@@ -217,7 +236,10 @@ def _guide(ws: Worksheet, std: Standard, parts: list[tuple[Sheet, list[Column]]]
         "Cột tô cam là bắt buộc. Các ô mã và Có/Không chọn trong danh sách thả xuống. "
         "Rê chuột lên ô tiêu đề để xem cách nhập.",
         "Cột xám (ẩn, bấm dấu + phía trên để mở) chỉ dùng khi cần: ba cột bền chắc thay cho "
-        "'Loại nhà', và các cột 'Thiếu hụt …' khi Ban rà soát đánh giá khác.",
+        "'Loại nhà', và các cột 'Thiếu hụt …' khi Ban rà soát đánh giá khác. Nhóm cột xám sau "
+        "'Hộ dân tộc thiểu số' (không bắt buộc): nguyên nhân nghèo (hộ có thể có nhiều nguyên "
+        "nhân), nhu cầu hỗ trợ, hỗ trợ đã nhận, hộ không có khả năng lao động, hộ dân tộc "
+        "thiểu số tại chỗ — dùng cho biểu 8, biểu 10 và danh sách gửi các ngành.",
         "Kiểm tra tệp: mdpoverty validate <tệp>.xlsx — phân loại: mdpoverty classify <tệp>.xlsx "
         "-o ket-qua.xlsx",
         f"Tạo bởi mdpoverty {__version__} ngày {dt.date.today():%d/%m/%Y}.",

@@ -67,6 +67,7 @@ FIXED = [
     ("Số nhân khẩu", 8),
     ("Thu nhập BQ (đồng/ người/ tháng)", 12),
 ]
+REDACTED_ID = ("Mã hộ (bí danh)", 20)  # --redact: the keyed pseudonym, no name column
 TOP = 8  # first header row: 1 the provisional line, 2–3 letterhead, 5 title, 6 subtitle
 HEADER_ROWS = 3
 # the annotated survey's path (as a link target) and each issue's cell there, or None
@@ -266,14 +267,16 @@ def _list_sheet(
     issuer: str,
     subtitle: str,
     note: str,
+    names: bool = True,
 ) -> None:
     ws = wb.create_sheet(name)
     st = _Styles(ws)
     n_ind = len(indicators)
-    width = len(FIXED) + n_ind + 2
-    for i, (_, w) in enumerate(FIXED, start=1):
+    fixed = FIXED if names else [FIXED[0], REDACTED_ID, *FIXED[3:]]
+    width = len(fixed) + n_ind + 2
+    for i, (_, w) in enumerate(fixed, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    for c in range(len(FIXED) + 1, len(FIXED) + n_ind + 1):
+    for c in range(len(fixed) + 1, len(fixed) + n_ind + 1):
         ws.column_dimensions[get_column_letter(c)].width = 7.5
     ws.column_dimensions[get_column_letter(width - 1)].width = 9
     ws.column_dimensions[get_column_letter(width)].width = 16
@@ -283,9 +286,9 @@ def _list_sheet(
     _top(ws, st, width, note, issuer, LIST_TITLES[name], subtitle)
 
     # the header: fixed columns span two rows, the indicators sit under their group
-    first_ind = len(FIXED) + 1
+    first_ind = len(fixed) + 1
     r0, r1, r2 = TOP, TOP + 1, TOP + 2
-    row0 = {c: (label, st.head) for c, (label, _) in enumerate(FIXED, start=1)}
+    row0 = {c: (label, st.head) for c, (label, _) in enumerate(fixed, start=1)}
     row0[first_ind] = ("Chỉ số thiếu hụt", st.head)
     row0[width - 1] = ("Tổng số thiếu hụt", st.head)
     row0[width] = ("Phân loại", st.head)
@@ -303,7 +306,7 @@ def _list_sheet(
 
     order = _ordered(hh)
     hh = neutralise(hh.iloc[order].reset_index(drop=True))
-    names = neutralise(extra[["head_name"]].iloc[order].reset_index(drop=True))["head_name"]
+    heads = neutralise(extra[["head_name"]].iloc[order].reset_index(drop=True))["head_name"]
     deps = [hh[f"dep_{code}"] for code, _, _ in indicators]
     dep_vals = [d.astype(object).where(d.notna(), None).to_numpy() for d in deps]
     cls = hh["class"].astype("string").fillna("").to_numpy()
@@ -314,7 +317,7 @@ def _list_sheet(
     income = hh["income_per_capita"].astype(object).where(hh["income_per_capita"].notna(), None)
     count = hh["deprivation_count"].astype(object).where(hh["deprivation_count"].notna(), None)
     income, count = income.to_numpy(), count.to_numpy()
-    head = names.astype(object).where(names.notna(), None).to_numpy()
+    head = heads.astype(object).where(heads.notna(), None).to_numpy()
     keys = list(
         zip(
             *(hh[k].astype("string").fillna("") for k in ("province", "district", "commune")),
@@ -346,6 +349,8 @@ def _list_sheet(
             _cell(ws, cols["members"][i], st.number),
             _cell(ws, income[i], st.income),
         ]
+        if not names:  # --redact: no name column at all, not an empty one
+            del v[2]
         for d in dep_vals:
             flag = d[i]
             if flag is None:
@@ -528,12 +533,20 @@ def _issue_sheet(
 
 
 def write_lists(
-    result, path: str | Path, *, lang: str = "vi", note: str = "", marked: Marked | None = None
+    result,
+    path: str | Path,
+    *,
+    lang: str = "vi",
+    note: str = "",
+    marked: Marked | None = None,
+    names: bool = True,
 ) -> None:
     """Write the classify workbook of ``result`` (:class:`mdpoverty.core.Result`) to ``path``;
     ``note``: the provisional-standard line (row 1 of every sheet); ``marked``: the annotated
     survey (its path as the link's target, relative to ``path``'s folder) and each issue's
-    cell there (:attr:`~mdpoverty.write.annotate.Annotated.refs`), linked from the issues."""
+    cell there (:attr:`~mdpoverty.write.annotate.Annotated.refs`), linked from the issues;
+    ``names=False`` (under ``--redact``): no head-of-household column, the ID column headed as
+    a pseudonym."""
     from ..reports.batch import report
 
     std = result.standard
@@ -576,6 +589,7 @@ def write_lists(
             issuer=issuer,
             subtitle=subtitle,
             note=note,
+            names=names,
         )
     _summary_sheet(
         wb, result, forms, indicators, issuer=issuer, subtitle=subtitle, note=note, band=band
