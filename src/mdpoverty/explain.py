@@ -80,7 +80,12 @@ def find(result, household_id: str) -> int:
         hit = np.flatnonzero((ids.map(folded) == fold_id(want)).to_numpy(bool))
     if len(hit):
         return int(hit[0])
-    near = difflib.get_close_matches(want, [str(i) for i in ids.unique()], n=3, cutoff=0.5)
+    known = [str(i) for i in ids.unique()]
+    # an ID typed short ("LC-BT-01-001") is most likely the start of one; then the likest
+    near = [k for k in known if k.startswith(want)][:3]
+    near += (
+        difflib.get_close_matches(want, known, n=3 - len(near), cutoff=0.5) if len(near) < 3 else []
+    )
     more = ", ".join(near) if near else "—"
     raise UsageError(
         f"household {want!r} is not in {result.source or 'the survey'} (closest: {more})",
