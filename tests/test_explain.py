@@ -51,7 +51,11 @@ def test_law_case_explained(name: str, case: dict) -> None:
         assert x["status"] == "not_classed" and x["errors"], "its errors, instead"
         for target in expect["error_on"]:
             sheet, field = target.split(".")
-            located = [e for e in x["errors"] if e["sheet"] == sheet and e["row"] is not None]
+            located = [
+                e
+                for e in x["errors"]
+                if e["sheet"] == sheet and e["field"] == field and e["row"] is not None
+            ]
             assert located, f"no error located on {sheet} for {target}: {x['errors']}"
     # the income comparison names the line of the household's area
     inc = x["income"]

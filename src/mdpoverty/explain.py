@@ -106,6 +106,7 @@ def _issues(result, household_id: str, lang: str) -> tuple[list[dict], list[dict
                 "sheet": _val(r["sheet"]),
                 "row": _val(r["row"]),
                 "column": _val(r["column"]),
+                "field": _val(r["field"]) if "field" in r else None,
                 "value": _val(r["value"]),
                 "check": _val(r["check"]),
                 "message": _val(r[msg]),
