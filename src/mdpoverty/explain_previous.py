@@ -35,12 +35,17 @@ def previous_round(result, pos: int, previous, lang: str) -> dict[str, Any]:
 
     hh, extra = result.households, result.extra
     hid = str(hh["household_id"].iloc[pos])
+    # only this household's rows are linked: a few rows, not the whole survey per household
+    now, now_extra = hh.iloc[[pos]], extra.iloc[[pos]]
     if previous is None:  # the survey's own previous_class column
-        link = link_rounds(hh, extra)
+        link = link_rounds(now, now_extra)
         prev_hh = None
     else:
-        link = link_rounds(hh, extra, previous.households, previous.extra)
-        prev_hh = previous.households
+        ids = previous.households["household_id"].astype("string").fillna("")
+        same = (ids == hid).to_numpy(bool)
+        prev_hh = previous.households[same]
+        prev_extra = previous.extra[same] if len(previous.extra) == len(same) else None
+        link = link_rounds(now, now_extra, prev_hh, prev_extra)
     mine = link[link["household_id"] == hid]
     here = mine[mine["class"] != ""] if (mine["class"] != "").any() else mine
     mine = here.head(1).reset_index(drop=True)

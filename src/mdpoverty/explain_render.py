@@ -100,9 +100,14 @@ def lines(x: dict[str, Any]) -> list[tuple[str, str]]:
             if ind["deprived"] is None
             else (t["deprived"] if ind["deprived"] else t["not_deprived"])
         )
-        out.append(("indicators", f"  {ind['number']}. {ind['label']}: {state}"))
-        for f in ind["facts"]:
-            out.append(("facts", f"      – {f}"))
+        facts = ind["facts"]
+        head = f"  {ind['number']}. {ind['label']}: {state}"
+        if len(facts) == 1:  # one fact reads on the indicator's own line
+            out.append(("indicators", f"{head} — {facts[0]}"))
+        else:
+            out.append(("indicators", head))
+            for f in facts:
+                out.append(("facts", f"      – {f}"))
         if ind["override_text"]:
             out.append(("facts", f"      – {t['override']}: {ind['override_text']}"))
         out.append(("law", f"      ({t['law']}: {ind['reference']}; {ind['confidence_text']})"))

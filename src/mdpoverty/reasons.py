@@ -23,9 +23,13 @@ NOT_CLASSED = {
 
 def money(values: pd.Series, lang: str) -> pd.Series:
     """Whole numbers as the user writes them: 1.500.000 (vi), 1,500,000 (en); vectorised."""
-    text = pd.Series(values, copy=False).astype("Float64").round().astype("Int64")
-    text = text.astype("string")
-    return text.str.replace(r"\B(?=(\d{3})+(?!\d))", SEP[lang], regex=True)
+    digits = pd.Series(values, copy=False).astype("Float64").round().astype("Int64")
+    digits = digits.abs().astype("string")  # amounts and scores are never negative
+    out = digits.str.slice(-3)
+    for k in range(1, 7):  # groups of three from the right, sliced column-wise (to 10^21)
+        group = digits.str.slice(-3 * (k + 1), -3 * k)
+        out = out.where(group.fillna("") == "", group + SEP[lang] + out)
+    return out
 
 
 def number(value: float, lang: str, decimals: int = 0) -> str:
