@@ -238,3 +238,31 @@ def test_official_list_shows_the_reason(tmp_path: Path) -> None:
     assert col == header.index("Phân loại") + 1
     reasons = [r[col] for r in rows if r and isinstance(r[0], int) and r[col]]
     assert reasons and all(r.startswith("Thu nhập ") for r in reasons)  # Vietnamese always
+
+
+def test_previous_round_gives_the_change_lists_transition() -> None:
+    result = mdpoverty.classify(EXAMPLE)
+    prev = mdpoverty.classify(ROOT / "examples" / "previous-round.xlsx")
+    changes = mdpoverty.change_list(ROOT / "examples" / "previous-round.xlsx", EXAMPLE)
+    changes = changes.set_index("household_id")
+    for hid in result.households["household_id"].head(30):
+        x = mdpoverty.explain(result, hid, previous=prev)
+        p = x["previous"]
+        assert p["transition"] == changes.loc[hid, "transition"], hid
+        assert (p["class"] or "") == (changes.loc[hid, "previous_class"] or "")
+        assert p["changes"], "what changed, or that nothing did"
+        if p["transition"] == "remained_near_poor":
+            assert p["form_columns"]["3"] == ["start", "end"] and p["form_columns"]["2"] == []
+
+
+def test_a_household_with_errors_gets_them_located() -> None:
+    result = mdpoverty.classify(ROOT / "examples" / "survey-with-errors.xlsx")
+    hh = result.households
+    for hid in hh.loc[hh["class"].fillna("") == "", "household_id"].head(10):
+        x = mdpoverty.explain(result, hid)
+        assert x["status"] == "not_classed" and x["income"] is None
+        mine = result.issues[
+            (result.issues["household_id"] == hid) & (result.issues["severity"] == "error")
+        ]
+        assert len(x["errors"]) == len(mine) > 0
+        assert all(e["sheet"] and e["row"] for e in x["errors"])

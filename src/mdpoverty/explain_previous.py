@@ -11,6 +11,7 @@ import pandas as pd
 
 from .reasons import number
 from .reports.changes import TRANSITIONS, _flows, link_rounds, transitions
+from .reports.units import on_current_map
 
 TRANSITIONS_EN = {
     "remained_poor": "remained poor",
@@ -43,7 +44,8 @@ def previous_round(result, pos: int, previous, lang: str) -> dict[str, Any]:
     else:
         ids = previous.households["household_id"].astype("string").fillna("")
         same = (ids == hid).to_numpy(bool)
-        prev_hh = previous.households[same]
+        # across the 2025 map reform, the previous row takes its current unit, as `changes` does
+        prev_hh = on_current_map(previous.households[same], now)
         prev_extra = previous.extra[same] if len(previous.extra) == len(same) else None
         link = link_rounds(now, now_extra, prev_hh, prev_extra)
     mine = link[link["household_id"] == hid]

@@ -60,6 +60,35 @@ T = {
 }
 
 
+# Form 2 / Form 3 columns as their headings read (the forms number them 1–9)
+FORM_COLUMN_VI = {
+    "start": "đầu kỳ",
+    "to_near_poor": "trở thành hộ cận nghèo",
+    "above_near_poor": "vượt chuẩn cận nghèo",
+    "escaped": "thoát cận nghèo",
+    "to_poor": "trở thành hộ nghèo",
+    "other_decrease": "giảm khác",
+    "from_near_poor": "hộ cận nghèo trở thành hộ nghèo",
+    "from_poor": "hộ nghèo trở thành hộ cận nghèo",
+    "re_entered": "tái nghèo / tái cận nghèo",
+    "newly_entered": "phát sinh mới",
+    "other_increase": "tăng khác",
+    "end": "cuối kỳ",
+}
+
+
+def _form_columns(form: str, codes: list[str], lang: str) -> str:
+    from .reports.changes import form_columns
+
+    order = form_columns(form)
+    names = [
+        f"{order.index(c) + 1} ({FORM_COLUMN_VI.get(c, c) if lang == 'vi' else c})" for c in codes
+    ]
+    return (
+        f"{T[lang]['form']} {form}: " + ("cột " if lang == "vi" else "column ") + ", ".join(names)
+    )
+
+
 def _where(e: dict[str, Any], lang: str) -> str:
     parts = [str(e[k]) for k in ("sheet",) if e.get(k)]
     if e.get("row") is not None:
@@ -122,7 +151,7 @@ def lines(x: dict[str, Any]) -> list[tuple[str, str]]:
         out.append(("previous", f"{t['previous']}:"))
         out.append(("previous", f"  {t['prev_class']}: {prev['class_label'] or '—'}"))
         out.append(("previous", f"  {t['transition']}: {prev['transition_text']}"))
-        cols = [f"{t['form']} {f}: {', '.join(c)}" for f, c in prev["form_columns"].items() if c]
+        cols = [_form_columns(f, c, lang) for f, c in prev["form_columns"].items() if c]
         if cols:
             out.append(("previous", f"  {t['forms']}: {'; '.join(cols)}"))
         for c in prev["changes"]:
