@@ -172,37 +172,54 @@ def not_found_line(household_id: str, message: str, lang: str) -> str:
     return f"{T[lang]['not_found']} {household_id}: {message}"
 
 
+WIDTH = 72  # column A, in character widths: A4 portrait with its margins, unscaled
+PER_LINE = {12: 78, 10: 95}  # characters of each font size that fit a line of it
+
+
 def write_xlsx(explanations: list[dict[str, Any]], path: str | Path) -> None:
-    """One sheet, a block per household, A4 portrait fitted to the width, wrapped text."""
+    """One sheet, a block per household (each on its own page), A4 portrait, wrapped text
+    in rows as tall as their lines."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.pagebreak import Break
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Giải thích" if (explanations and explanations[0]["lang"] == "vi") else "Why"
-    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["A"].width = WIDTH
     wrap = Alignment(wrap_text=True, vertical="top")
-    bold = Font(name="Times New Roman", size=12, bold=True)
-    plain = Font(name="Times New Roman", size=12)
-    small = Font(name="Times New Roman", size=10, italic=True)
+    fonts = {
+        "bold": Font(name="Times New Roman", size=12, bold=True),
+        "plain": Font(name="Times New Roman", size=12),
+        "small": Font(name="Times New Roman", size=10, italic=True),
+    }
     r = 1
     for i, x in enumerate(explanations):
         if i:
-            ws.row_breaks.append(__import__("openpyxl").worksheet.pagebreak.Break(id=r - 1))
+            ws.row_breaks.append(Break(id=r - 1))
         for section, line in lines(x):
-            cell = ws.cell(row=r, column=1, value=line.strip() if section == "title" else line)
-            cell.alignment = wrap
-            big = section in ("title",) or (line.endswith(":") and not line.startswith(" "))
-            cell.font = bold if big or section == "result" else small if section == "law" else plain
-            if cell.value and str(cell.value).startswith(("=", "+", "-", "@")):
-                cell.value = "'" + str(cell.value)
+            heading = section == "title" or (line.endswith(":") and not line.startswith(" "))
+            kind = "bold" if heading or section == "result" else "plain"
+            kind = "small" if section == "law" else kind
+            value = line.strip() if section == "title" else line
+            if value.startswith(("=", "+", "-", "@")):  # text, never a formula
+                value = "'" + value
+            cell = ws.cell(row=r, column=1, value=value)
+            cell.alignment, cell.font = wrap, fonts[kind]
+            size = 10 if kind == "small" else 12
+            n = len(value) // PER_LINE[size] + 1
+            ws.row_dimensions[r].height = n * (size + 3.5)
             r += 1
         r += 1
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.print_area = f"A1:A{max(r - 1, 1)}"
     wb.save(str(path))
 
 
