@@ -268,15 +268,16 @@ def _verdict(cls: str, income: dict | None, count: int, std, lang: str) -> tuple
     value, line = income["value"], income["line"]
     score = income["line_kind"] == "score_line"
     unit = (" điểm" if vi else " points") if score else (" đ" if vi else " VND")
+    what_vi, what_en = ("điểm A", "score A") if score else ("thu nhập", "income")
     change: list[str] = []
     if cls in ("poor", "near_poor"):
         gap = line - value + 1  # the smallest whole amount above an inclusive line
         change.append(
-            f"thu nhập cao hơn hiện nay {number(gap, lang)}{unit} (trên chuẩn) thì không còn thuộc "
-            "diện nghèo, cận nghèo"
+            f"{what_vi} cao hơn hiện nay {number(gap, lang)}{unit} (trên chuẩn) thì không còn "
+            "thuộc diện nghèo, cận nghèo"
             if vi
-            else f"an income {number(gap, lang)}{unit} higher (above the line) would take it off "
-            "the poor and near-poor lists"
+            else f"with {what_en} {number(gap, lang)}{unit} higher (above the line) it would "
+            "leave the poor and near-poor lists"
         )
         policy = income.get("policy_line")
         if cls == "poor" and policy is not None and value <= policy and count < cut:
@@ -305,10 +306,10 @@ def _verdict(cls: str, income: dict | None, count: int, std, lang: str) -> tuple
         gap = value - line
         then = "poor" if count >= cut else "near_poor"
         change.append(
-            f"thu nhập cao hơn chuẩn {number(gap, lang)}{unit}; thấp hơn {number(gap, lang)}{unit} "
-            f"(về mức chuẩn) thì là {CLASS_TEXT[lang][then].lower()}"
+            f"{what_vi} cao hơn chuẩn {number(gap, lang)}{unit}; thấp hơn "
+            f"{number(gap, lang)}{unit} (về mức chuẩn) thì là {CLASS_TEXT[lang][then].lower()}"
             if vi
-            else f"income {number(gap, lang)}{unit} above the line; {number(gap, lang)}{unit} "
+            else f"{what_en} {number(gap, lang)}{unit} above the line; {number(gap, lang)}{unit} "
             f"less (down to the line) would make it {CLASS_TEXT[lang][then]}"
         )
     return head, change
