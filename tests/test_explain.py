@@ -27,6 +27,8 @@ DOC = (ROOT / "docs" / "explain.md").read_text(encoding="utf-8")
 
 # Nghị định 07/2021/NĐ-CP, Điều 3, khoản 1: the 2022–2025 lines (đồng per person per month)
 LINES_2022 = {"rural": 1_500_000, "urban": 2_000_000}
+# Thông tư 07/2021/TT-BLĐTBXH, Phụ lục III–IV: score A at or below these is at or below the line
+SCORE_LINES_2022 = {"rural": 140, "urban": 175}
 
 
 def _classed(case: dict):
@@ -65,6 +67,11 @@ def test_law_case_explained(name: str, case: dict) -> None:
         if result.standard.id == "vn-2022-2025" and area in LINES_2022:
             assert inc["line"] == LINES_2022[area]
             assert "Điều 3, khoản 1" in inc["line_reference"]
+    if x["status"] == "classed" and inc is not None and inc["line_kind"] == "score_line":
+        area = str(hh["area"].iloc[0]).strip().lower()
+        if result.standard.id == "vn-2022-2025" and area in SCORE_LINES_2022:
+            assert inc["line"] == SCORE_LINES_2022[area]
+            assert "Thông tư 07/2021/TT-BLĐTBXH" in inc["line_reference"]
         assert (inc["comparison"] == "at_or_below") == (x["class"] in ("poor", "near_poor"))
 
 
@@ -266,3 +273,12 @@ def test_a_household_with_errors_gets_them_located() -> None:
         ]
         assert len(x["errors"]) == len(mine) > 0
         assert all(e["sheet"] and e["row"] for e in x["errors"])
+
+
+def test_score_a_household_is_read_against_the_score_line() -> None:
+    # rural, no income figure, score A 120 ≤ 140, no deprivation: near-poor
+    x = _one({"income_per_capita": None, "household_income_12m": None, "income_score": "120"}, [{}])
+    assert x["class"] == "near_poor"
+    assert x["income"]["source"] == "income_score" and x["income"]["line"] == 140
+    assert "Điểm A 120 ≤ chuẩn nông thôn 140 điểm" in x["income"]["text"]
+    assert any(c.startswith("điểm A cao hơn hiện nay 21 điểm") for c in x["what_would_change"])
