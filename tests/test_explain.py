@@ -282,3 +282,21 @@ def test_score_a_household_is_read_against_the_score_line() -> None:
     assert x["income"]["source"] == "income_score" and x["income"]["line"] == 140
     assert "Điểm A 120 ≤ chuẩn nông thôn 140 điểm" in x["income"]["text"]
     assert any(c.startswith("điểm A cao hơn hiện nay 21 điểm") for c in x["what_would_change"])
+
+
+def test_school_attendance_names_the_level_the_law_asks() -> None:
+    # domain.md §2 indicator 6: school age (survey year − birth year) 10 → primary school
+    child = {
+        "full_name": "Trần Thị B",
+        "birth_date": "2015-05-01",
+        "relation": "child",
+        "work_status": "student",
+        "enrolled": "none",
+        "education": "none",
+    }
+    x = _one({}, [{}, child])
+    school = {i["code"]: i for i in x["indicators"]}["school_attendance"]
+    assert school["deprived"] is True
+    assert school["facts"] == [
+        "Trần Thị B, 10 tuổi: đang học: Không đi học (sinh năm 2015, tuổi đi học 10); cần: Tiểu học"
+    ]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import rules
 from .reasons import number
-from .schema import HOUSEHOLDS, MEMBERS, VOCAB
+from .schema import ENROLLED_RANK, HOUSEHOLDS, MEMBERS, VOCAB
 from .standards import Standard
 
 CONFIDENCE = {
@@ -121,6 +121,15 @@ def _members_facts(rule: str, c: rules.Ctx, facts: dict, deprived: bool, lang: s
     vi = lang == "vi"
     hits = np.flatnonzero(facts.get("members", np.zeros(0, bool)))
     lines = [f"{_who(c, i, lang)}: {_member_detail(rule, c, i, lang)}" for i in hits]
+    if rule == "school_attendance" and "required" in facts:  # the level the rule asked for
+        names = facts.get("_levels", {})
+        needed = [names.get(int(facts["required"][i]), "") for i in hits]
+        lines = [
+            f"{line}; {'cần' if vi else 'required'}: {code_label('enrolled', lv, lang)}"
+            if lv
+            else line
+            for line, lv in zip(lines, needed, strict=True)
+        ]
     if rule == "telecom":
         if deprived:
             return [
@@ -226,6 +235,8 @@ def indicator_facts(std: Standard, c: rules.Ctx, code: str, derived: bool, lang:
     params = std.params(code)
     if ind.rule == "dependents":
         facts["_share_above"] = params.share_above
+    if ind.rule == "school_attendance":
+        facts["_levels"] = {ENROLLED_RANK[lv.level]: lv.level for lv in params.levels}
     if ind.rule in rules.MEMBER_RULES - {"housing_area"} and len(c.members) == 0:
         return ["không có thành viên nào" if lang == "vi" else "no member listed"]
     if ind.rule in rules.MEMBER_RULES - {"housing_area"}:

@@ -235,6 +235,7 @@ def school_attendance(c: Ctx, p: S.SchoolAttendanceP) -> np.ndarray:
         required = np.where(c.school_age >= lv.school_age_min, ENROLLED_RANK[lv.level], required)
     rank = c.m_map("enrolled", ENROLLED_RANK, ENROLLED_RANK["none"]).astype(int)
     c.fact("scope", scope)
+    c.fact("required", required)
     c.fact("members", scope & (rank < required))
     return c.any_member(scope & (rank < required))
 
