@@ -54,7 +54,8 @@ def test_classify_example_writes_contract_columns_one_row_per_household(
     res = run("classify", str(example_survey), "-o", str(out))
     assert res.exit_code == Exit.OK, res.output
     table = pd.read_csv(out)
-    assert list(table.columns) == OUTPUT_COLUMNS
+    # the contract's columns, in order, then the documented extra one-line reason (issue 15)
+    assert list(table.columns) == [*OUTPUT_COLUMNS, "reason"]
     raw = pd.read_excel(example_survey, sheet_name="Hộ gia đình", header=2, engine="calamine")
     assert len(table) == len(raw.dropna(how="all"))
     assert table["household_id"].tolist() == raw["Ma ho"].dropna().tolist()  # input order
@@ -222,7 +223,7 @@ def test_xlsx_data_sheet_keeps_the_codes_and_is_styled(
     assert ws.auto_filter.ref.startswith("A2:")
     assert ws["A2"].font.bold and ws["A2"].value == "household_id"
     assert ws.column_dimensions["A"].width >= 10
-    assert [c.value for c in ws[2]] == OUTPUT_COLUMNS
+    assert [c.value for c in ws[2]] == [*OUTPUT_COLUMNS, "reason"]
 
 
 def test_parquet_and_json_outputs_round_trip(example_survey: Path, tmp_path: Path) -> None:

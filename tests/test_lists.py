@@ -95,8 +95,9 @@ def test_the_header_numbers_the_standards_indicators(written) -> None:
         "Số nhân khẩu",
         "Thu nhập BQ (đồng/ người/ tháng)",
     ]
-    assert top[8] == "Chỉ số thiếu hụt" and top[-2:] == ["Tổng số thiếu hụt", "Phân loại"]
-    labels = [c.value for c in ws[9]][8:-2]
+    assert top[8] == "Chỉ số thiếu hụt"
+    assert top[-3:] == ["Tổng số thiếu hụt", "Phân loại", "Lý do"]  # the one-line reason last
+    labels = [c.value for c in ws[9]][8:-3]
     assert labels == [
         f"{std.indicators[c].number}. {std.indicators[c].label_vi}" for c in std.codes
     ]
@@ -127,13 +128,14 @@ def test_every_household_row_matches_the_csv(written) -> None:
                 _text(row["commune"]),
                 *marks,
                 CLASS_VI.get(cls, "Chưa phân loại (xem Lỗi)"),
+                row["reason"],  # the CSV's reason (Vietnamese, as the lists always are)
             )
         )
-    got = [(r[1], r[2], r[3], r[4], *r[8 : 8 + len(deps)], r[-1]) for r in rows]
+    got = [(r[1], r[2], r[3], r[4], *r[8 : 8 + len(deps)], r[-2], r[-1]) for r in rows]
     key = lambda t: tuple("" if v is None else str(v) for v in t)  # noqa: E731
     assert sorted(got, key=key) == sorted(want, key=key)
     assert (
-        sum(r[-1] == "Chưa phân loại (xem Lỗi)" for r in rows)
+        sum(r[-2] == "Chưa phân loại (xem Lỗi)" for r in rows)
         == result.counts["households_rejected"]
     )
     assert all(r[2] for r in rows if r[1])  # every household with an ID has its head's name
@@ -159,7 +161,7 @@ def test_the_poor_and_near_poor_sheets_list_exactly_those_households(written) ->
     for sheet, code in (("Hộ nghèo", "poor"), ("Hộ cận nghèo", "near_poor")):
         ids = sorted(str(r[1]) for r in _rows(wb[sheet]))
         assert ids == sorted(table.loc[table["class"] == code, "household_id"]), sheet
-        assert {r[-1] for r in _rows(wb[sheet])} == {CLASS_VI[code]}
+        assert {r[-2] for r in _rows(wb[sheet])} == {CLASS_VI[code]}
 
 
 def test_summary_has_the_two_charts_and_the_issue_sheet_speaks_vietnamese(written) -> None:

@@ -9,10 +9,12 @@ The library API a notebook user imports::
     std = mdpoverty.load_standard("vn-2022-2025")   # a standard, or a path to your own TOML
     forms = mdpoverty.report("district/", previous="last-year/")  # {"1": Form 1 frame, ...}
     af = mdpoverty.measures("survey.xlsx", by=["commune"])  # Alkire–Foster H, A, M0, ...
+    why = mdpoverty.explain(result, "LC-BT-01-0005")  # one household's reasons (a dict)
 """
 
 from .core import Result, classify, classify_frames, classify_survey, validate
 from .errors import CHECKS, InputFileError, MdpovertyError, StandardError
+from .explain import explain
 from .io import read_survey
 from .reports.batch import change_list, report
 from .reports.measures import MeasuresResult, measures
@@ -37,6 +39,7 @@ __all__ = [
     "classify",
     "classify_frames",
     "classify_survey",
+    "explain",
     "load_standard",
     "load_targets",
     "measures",

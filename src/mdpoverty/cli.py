@@ -360,12 +360,14 @@ from .cli_measures import measures as _measures_command  # noqa: E402
 from .cli_report import changes as _changes_command  # noqa: E402
 from .cli_report import report as _report_command  # noqa: E402
 from .cli_targets import targets as _targets_command  # noqa: E402
+from .cli_why import why as _why_command  # noqa: E402
 
 main.add_command(_report_command, name="report")
 main.add_command(_changes_command, name="changes")
 main.add_command(_measures_command, name="measures")
 main.add_command(_targets_command, name="targets")
 main.add_command(_lists_command, name="lists")
+main.add_command(_why_command, name="why")
 
 __all__ = ["ISSUE_COLUMNS", "Exit", "main"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import rules
+from . import reasons, rules
 from .errors import Text
 from .groups import derived_no_labour_capacity, group_frame
 from .i18n import number
@@ -52,6 +52,8 @@ class Result:
     extra: pd.DataFrame = field(default_factory=pd.DataFrame)
     # for the person, on stderr: how the file was read where it was a guess (a CSV's encoding)
     notes: list[Text] = field(default_factory=list)
+    # the typed survey as the rules saw it, for ``mdpoverty.explain`` (not part of the output)
+    context: rules.Ctx | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -389,6 +391,17 @@ def _income(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[np.ndarray, np.nda
                 expected=std.id,
             )
         score = np.full(len(score), np.nan)
+    # which figure the class reads, for the reason column and ``mdpoverty.explain``
+    source = np.where(
+        ~np.isnan(per_capita),
+        "income_per_capita",
+        np.where(
+            ~np.isnan(from_total),
+            "household_income_12m",
+            np.where(~np.isnan(score), "income_score", ""),
+        ),
+    )
+    ctx.income = {"source": source, "per_capita": per_capita, "total": total, "score": score}
     return income, score
 
 
@@ -497,8 +510,13 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     blocked = _blocked(t, ctx, issue_frame) | lacking
     cls = np.where(blocked, "", cls)
     out = _output_frame(t, ctx, std, flags, count, income, cls, blocked, undetermined)
-    counts = _accounting(t, ctx, blocked)
     extra = _extra_frame(t)
+    # the one-line reason, after the contract's columns (in --lang; the lists' is Vietnamese)
+    out["reason"] = reasons.reason_column(out, std, score, issues.lang)
+    extra["reason_vi"] = (
+        out["reason"] if issues.lang == "vi" else reasons.reason_column(out, std, score, "vi")
+    )
+    counts = _accounting(t, ctx, blocked)
     has_members = (ctx.n_members > 0) if t.m_sheet is not None else np.zeros(n, dtype=bool)
     nlc = derived_no_labour_capacity(
         t.members,
@@ -514,7 +532,7 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     extra = pd.concat([extra, group_frame(t.households, nlc).reset_index(drop=True)], axis=1)
     # what the agencies' lists need from the members (mdpoverty lists), beside the rest
     extra = pd.concat([extra, member_facts(ctx, std)], axis=1)
-    return Result(out, issue_frame, std, counts=counts, extra=extra)
+    return Result(out, issue_frame, std, counts=counts, extra=extra, context=ctx)
 
 
 def _score_b(t: Typed, ctx: rules.Ctx, std: Standard, count: np.ndarray) -> None:

@@ -309,6 +309,40 @@ HELP_VI: dict[str, str] = {
     "Bundled standard id or a TOML file (both rounds).": (
         "Mã chuẩn có sẵn hoặc tệp TOML (cho cả hai kỳ)."
     ),
+    # why
+    "Explain why each HOUSEHOLD_ID of SURVEY has its class: the standard and round, the "
+    "income figure against the line, each indicator with the members or facts that decided "
+    "it, the reviewer's overrides, the legal references, the rule that gives the class and "
+    "what would change it; with --previous, the transition. A household with errors gets its "
+    "errors, each located to its cell.": (
+        "Giải thích vì sao từng hộ MÃ_HỘ của KHẢO_SÁT được phân loại như vậy: chuẩn và kỳ rà "
+        "soát áp dụng, thu nhập so với chuẩn, từng chỉ số cùng thành viên hoặc thông tin đã "
+        "quyết định chỉ số đó, đánh giá của cán bộ rà soát, căn cứ pháp lý, quy tắc phân loại "
+        "và điều gì sẽ làm thay đổi phân loại; với --previous, biến động so với kỳ trước. Hộ có "
+        "lỗi thì được liệt kê các lỗi, chỉ rõ từng ô."
+    ),
+    "\b\nExit codes:\n"
+    "  0  every household explained\n"
+    "  1  a household not in the survey, or one not classed (its errors are listed)\n"
+    "  2  usage error, or an input file that cannot be read\n"
+    "  3  internal error (a bug: please report it)": (
+        "\b\nMã thoát:\n"
+        "  0  xong: mọi hộ đều được giải thích\n"
+        "  1  có mã hộ không có trong khảo sát, hoặc hộ chưa phân loại được (đã liệt kê lỗi)\n"
+        "  2  dùng lệnh sai, hoặc tệp đầu vào không đọc được\n"
+        "  3  lỗi nội bộ (lỗi của chương trình: xin báo lại)"
+    ),
+    "The previous round (survey, folder or classify output): the household's class then, "
+    "its transition (the Form 2/3 column) and what changed.": (
+        "Kỳ rà soát trước (tệp khảo sát, thư mục hoặc kết quả classify): phân loại của hộ khi "
+        "đó, biến động (cột của Biểu 2/3) và những gì đã thay đổi."
+    ),
+    "Bundled standard id or a TOML file (default: the standard of the survey's round).": (
+        "Mã chuẩn có sẵn hoặc tệp TOML (mặc định: chuẩn của kỳ rà soát mà khảo sát thuộc về)."
+    ),
+    "text (default), json, or xlsx (default: from -o's suffix).": (
+        "text (văn bản, mặc định), json hoặc xlsx (mặc định: theo đuôi tệp của -o)."
+    ),
     # --redact (every command that writes)
     "Outputs that may leave the commune (Decree 13/2023/NĐ-CP): names and birth dates "
     "dropped, household IDs replaced by a keyed pseudonym (HMAC-SHA256, key from "
@@ -360,6 +394,7 @@ HELP_VI: dict[str, str] = {
 # Placeholders of the usage line: arguments and the value an option takes.
 METAVAR_VI: dict[str, str] = {
     "SURVEY": "KHẢO_SÁT",
+    "HOUSEHOLD_IDS": "MÃ_HỘ",
     "SURVEYS": "CÁC_KHẢO_SÁT",
     "CHECK_ID": "MÃ_KIỂM_TRA",
     "NAME": "TÊN_CHUẨN",

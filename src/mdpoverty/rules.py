@@ -42,6 +42,16 @@ class Ctx:
     sex: np.ndarray  # per member: "male" / "female" / ""
     needs: list[Need] = field(default_factory=list)
     current: str | None = None  # the indicator being computed
+    # when a dict (``mdpoverty.explain``): each rule's intermediate facts, per indicator —
+    # the member or household arrays that decided its flag, read back to explain it
+    facts: dict[str, dict[str, np.ndarray]] | None = None
+    # the income figures of each household as the class read them (core._income)
+    income: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def fact(self, name: str, value: np.ndarray) -> None:
+        """Keep an intermediate array of the current rule, when explaining."""
+        if self.facts is not None and self.current is not None:
+            self.facts.setdefault(self.current, {})[name] = value
 
     @property
     def n(self) -> int:
@@ -141,6 +151,8 @@ def employment(c: Ctx, p: S.EmploymentP, retirement: S.RetirementAge) -> np.ndar
             sel = (c.survey_year == year) & (c.sex == sex)
             retire[sel] = retirement.months_for(int(year), sex)
     working = adult & (np.nan_to_num(c.age_months, nan=-1) < retire)
+    c.fact("scope", working)
+    c.fact("members", working & c.m_in("work_status", p.deprived_work_status))
     return c.any_member(working & c.m_in("work_status", p.deprived_work_status))
 
 
@@ -160,8 +172,10 @@ def dependents(c: Ctx, p: S.DependentsP) -> np.ndarray:
     else:
         c.need("members", "disabled", grown & ~elderly)
         dep = child | elderly | disabled
+    c.fact("members", dep)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = c.count_members(dep) / c.n_members
+    c.fact("share", share)
     return np.nan_to_num(share, nan=0.0) > p.share_above
 
 
@@ -170,6 +184,8 @@ def nutrition(c: Ctx, p: S.ChildAgeP) -> np.ndarray:
     age = _years(c.age)
     child = (age >= 0) & (age < p.child_age_below)
     c.need("members", "malnourished", child)
+    c.fact("scope", child)
+    c.fact("members", child & c.m_yes("malnourished"))
     return c.any_member(child & c.m_yes("malnourished"))
 
 
@@ -177,6 +193,8 @@ def health_insurance(c: Ctx, p: S.AgeMinP) -> np.ndarray:
     """At least one member aged ``age_min`` or older has no health insurance."""
     scope = _years(c.age) >= p.age_min
     c.need("members", "health_insurance", scope)
+    c.fact("scope", scope)
+    c.fact("members", scope & c.m_no("health_insurance"))
     return c.any_member(scope & c.m_no("health_insurance"))
 
 
@@ -201,6 +219,7 @@ def adult_education(c: Ctx, p: S.AdultEducationP) -> np.ndarray:
             c.need("members", "enrolled", scope)
         c.need("members", "education", scope & ~studying)
         deprived |= scope & ~excused & ~c.m_in("education", band.credentials)
+    c.fact("members", deprived)
     return c.any_member(deprived)
 
 
@@ -215,6 +234,9 @@ def school_attendance(c: Ctx, p: S.SchoolAttendanceP) -> np.ndarray:
     for lv in levels:
         required = np.where(c.school_age >= lv.school_age_min, ENROLLED_RANK[lv.level], required)
     rank = c.m_map("enrolled", ENROLLED_RANK, ENROLLED_RANK["none"]).astype(int)
+    c.fact("scope", scope)
+    c.fact("required", required)
+    c.fact("members", scope & (rank < required))
     return c.any_member(scope & (rank < required))
 
 
@@ -231,6 +253,7 @@ def housing_quality(c: Ctx, p: S.HousingQualityP) -> np.ndarray:
         not_durable += (s.notna() & ~s.fillna(True).astype(bool)).to_numpy(dtype=int)
     c.need_missing("households", "housing_type", no_type & flag_blank)
     by_type = c.hh_in("housing_type", p.non_durable_types)
+    c.fact("not_durable", not_durable)
     return np.where(no_type, not_durable >= p.non_durable_structures_min, by_type)
 
 
@@ -239,6 +262,7 @@ def housing_area(c: Ctx, p: S.HousingAreaP) -> np.ndarray:
     c.need("households", "floor_area_m2", np.ones(c.n, dtype=bool))
     with np.errstate(invalid="ignore", divide="ignore"):
         per_person = c.hh_num("floor_area_m2") / c.n_members
+    c.fact("per_person", per_person)
     return np.nan_to_num(per_person, nan=np.inf) < p.min_m2_per_person
 
 
@@ -257,6 +281,7 @@ def toilet(c: Ctx, p: S.ToiletP) -> np.ndarray:
 def telecom(c: Ctx, p: S._P) -> np.ndarray:
     """No member uses a telecom service (phone subscription or internet)."""
     c.need("members", "uses_telecom", c.hh_pos >= 0)
+    c.fact("members", c.m_yes("uses_telecom"))
     return ~c.any_member(c.m_yes("uses_telecom"))
 
 

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from copy import copy
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -68,6 +69,9 @@ FIXED = [
     ("Thu nhập BQ (đồng/ người/ tháng)", 12),
 ]
 REDACTED_ID = ("Mã hộ (bí danh)", 20)  # --redact: the keyed pseudonym, no name column
+REASON_WIDTH = 44  # the one-line reason, wrapped (mdpoverty.reasons), in a smaller font
+REASON_PT = 9
+REASON_CHARS = 64  # characters of REASON_PT that fit a line of the column, for row heights
 TOP = 8  # first header row: 1 the provisional line, 2–3 letterhead, 5 title, 6 subtitle
 HEADER_ROWS = 3
 # the annotated survey's path (as a link target) and each issue's cell there, or None
@@ -144,6 +148,7 @@ class _Styles:
         )
         self.note = make(font=NOTE_FONT, alignment=Alignment(horizontal="left", wrap_text=True))
         self.rate = make(font=body, border=BOX, alignment=CENTER, number_format="0.00")
+        self.reason = make(font=_font(size=REASON_PT), border=BOX, alignment=LEFT)
 
 
 def _safe(text: str) -> str:
@@ -273,13 +278,14 @@ def _list_sheet(
     st = _Styles(ws)
     n_ind = len(indicators)
     fixed = FIXED if names else [FIXED[0], REDACTED_ID, *FIXED[3:]]
-    width = len(fixed) + n_ind + 2
+    width = len(fixed) + n_ind + 3  # + count, class and the one-line reason ("Lý do")
     for i, (_, w) in enumerate(fixed, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     for c in range(len(fixed) + 1, len(fixed) + n_ind + 1):
         ws.column_dimensions[get_column_letter(c)].width = 7.5
-    ws.column_dimensions[get_column_letter(width - 1)].width = 9
-    ws.column_dimensions[get_column_letter(width)].width = 16
+    ws.column_dimensions[get_column_letter(width - 2)].width = 9
+    ws.column_dimensions[get_column_letter(width - 1)].width = 16
+    ws.column_dimensions[get_column_letter(width)].width = REASON_WIDTH
     ws.row_dimensions[TOP].height = 20
     ws.row_dimensions[TOP + 1].height = 78
     _before_rows(ws, f"D{TOP + HEADER_ROWS}")
@@ -290,8 +296,9 @@ def _list_sheet(
     r0, r1, r2 = TOP, TOP + 1, TOP + 2
     row0 = {c: (label, st.head) for c, (label, _) in enumerate(fixed, start=1)}
     row0[first_ind] = ("Chỉ số thiếu hụt", st.head)
-    row0[width - 1] = ("Tổng số thiếu hụt", st.head)
-    row0[width] = ("Phân loại", st.head)
+    row0[width - 2] = ("Tổng số thiếu hụt", st.head)
+    row0[width - 1] = ("Phân loại", st.head)
+    row0[width] = ("Lý do", st.head)
     row1 = {c: (None, st.head) for c in range(1, width + 1)}
     for j, (_, number, label) in enumerate(indicators):
         row1[first_ind + j] = (f"{number}. {label}", st.head)
@@ -300,7 +307,7 @@ def _list_sheet(
     row2 = {c: (str(c), st.numbered) for c in range(1, width + 1)}
     for row in (row0, row1, row2):
         ws.append(_row(ws, width, row))
-    for c in [*range(1, first_ind), width - 1, width]:
+    for c in [*range(1, first_ind), width - 2, width - 1, width]:
         _merge(ws, r0, c, r1, c)
     _merge(ws, r0, first_ind, r0, first_ind + n_ind - 1)
 
@@ -318,6 +325,15 @@ def _list_sheet(
     count = hh["deprivation_count"].astype(object).where(hh["deprivation_count"].notna(), None)
     income, count = income.to_numpy(), count.to_numpy()
     head = heads.astype(object).where(heads.notna(), None).to_numpy()
+    reason = (
+        neutralise(extra[["reason_vi"]].iloc[order].reset_index(drop=True))["reason_vi"]
+        if "reason_vi" in extra
+        else pd.Series(pd.NA, index=hh.index, dtype="string")
+    )
+    # a row is as tall as its wrapped reason (write-only rows do not grow by themselves)
+    lines = (reason.astype("string").str.len().fillna(0).to_numpy() // REASON_CHARS) + 1
+    heights = np.maximum(15.0, lines * (REASON_PT + 3.0))
+    reason = reason.astype(object).where(reason.notna(), None).to_numpy()
     keys = list(
         zip(
             *(hh[k].astype("string").fillna("") for k in ("province", "district", "commune")),
@@ -359,6 +375,8 @@ def _list_sheet(
                 v.append(_cell(ws, "x" if flag else None, st.center))
         v.append(_cell(ws, count[i], st.number))
         v.append(_cell(ws, CLASS_VI.get(cls[i], cls[i]), st.text))
+        v.append(_cell(ws, reason[i], st.reason))
+        ws.row_dimensions[r].height = float(heights[i])
         ws.append(v)
         r += 1
     last = r - 1
