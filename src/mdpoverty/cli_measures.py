@@ -309,7 +309,7 @@ def measures(
     standard errors and confidence limits. Ratios are fractions to six decimals.
     """
     con = Console(verbose - quiet, lang)
-    with con.status("Đang tính…" if lang == "vi" else "Computing…"):
+    with con.progress():
         res = compute_measures(
             survey,
             k=k,
@@ -323,17 +323,23 @@ def measures(
             as_of=as_of,
             lang=lang,
         )
-    if output:
-        out_fmt = format_for(output, None if fmt == "table" else fmt)
-        _write(res, Path(output), out_fmt, table, lang)
-    elif fmt == "xlsx":
-        raise UsageError("--format xlsx needs -o FILE.xlsx", "--format xlsx cần -o TỆP.xlsx")
-    elif fmt == "table" or (fmt is None and sys.stdout.isatty()):
-        render_tables(res, lang, width=None if sys.stdout.isatty() else 200)
-    elif fmt == "json":
-        click.echo(to_json_document(res))
-    else:
-        _emit(rounded(_pick(res, table)), "csv", "measures")
+        if output:
+            out_fmt = format_for(output, None if fmt == "table" else fmt)
+            _write(res, Path(output), out_fmt, table, lang)
+    if not output:  # the tables on stdout, once the progress display is gone
+        if fmt == "xlsx":
+            raise UsageError("--format xlsx needs -o FILE.xlsx", "--format xlsx cần -o TỆP.xlsx")
+        if fmt == "table" or (fmt is None and sys.stdout.isatty()):
+            render_tables(res, lang, width=None if sys.stdout.isatty() else 200)
+        elif fmt == "json":
+            click.echo(to_json_document(res))
+        else:
+            _emit(rounded(_pick(res, table)), "csv", "measures")
+    used, left = res.settings["households_used"], res.settings["households_excluded"]
+    con.closing(  # the summary line first, as every command's
+        f"measures: {used} households used, {left} left out (errors)",
+        f"chỉ số nghèo đa chiều: dùng {used} hộ, {left} hộ không được tính (có lỗi)",
+    )
     say_standard(con, res.choices)
     for note in res.notes:
         con.say(note.en, note.vi)

@@ -35,8 +35,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..excel import _write_sheet
 from ..forms_excel import BOX, CENTER, LEFT, _font, issuer_of
+from ..progress import CHUNK, Stage, stage
 from .charts import bar_chart
-from .tables import neutralise
+from .tables import neutralise, target_name
 
 FARM_SHEET = "Hộ NLNDN mức sống trung bình"
 CLASS_VI = {
@@ -261,6 +262,7 @@ def _list_sheet(
     issuer: str,
     subtitle: str,
     note: str,
+    progress: Stage,
 ) -> None:
     ws = wb.create_sheet(name)
     st = _Styles(ws)
@@ -319,7 +321,10 @@ def _list_sheet(
     r = TOP + HEADER_ROWS
     current = None
     per_commune = pd.Series(keys).value_counts(sort=False) if len(keys) else pd.Series()
+    base = progress.done
     for i in range(len(hh)):
+        if i % CHUNK == 0 and i:
+            progress.set(base + i)
         if keys[i] != current:
             current = keys[i]
             _, district, commune = current
@@ -351,6 +356,7 @@ def _list_sheet(
         v.append(_cell(ws, CLASS_VI.get(cls[i], cls[i]), st.text))
         ws.append(v)
         r += 1
+    progress.set(base + len(hh))
     last = r - 1
     ws.auto_filter.ref = f"A{r2}:{get_column_letter(width)}{max(last, r2)}"
     _signature(ws, st, width, last + 1)
@@ -488,7 +494,7 @@ def _summary_sheet(
         ws.add_chart(chart, f"A{at}")
 
 
-def _issue_sheet(wb: Workbook, issues: pd.DataFrame, lang: str, note: str) -> None:
+def _issue_sheet(wb: Workbook, issues: pd.DataFrame, lang: str, note: str, progress: Stage) -> None:
     heads = ISSUE_HEADS[lang]
     cols = [c for c in heads if c in issues]
     frame = issues[cols].copy()
@@ -498,7 +504,12 @@ def _issue_sheet(wb: Workbook, issues: pd.DataFrame, lang: str, note: str) -> No
         frame["severity"] = severity.map(lambda s: sev.get(s, s) if isinstance(s, str) else s)
     frame.columns = [heads[c] for c in cols]
     _write_sheet(
-        wb, "Lỗi" if lang == "vi" else "Issues", frame, note=note or None, severity=severity
+        wb,
+        "Lỗi" if lang == "vi" else "Issues",
+        frame,
+        note=note or None,
+        severity=severity,
+        progress=progress,
     )
 
 
@@ -536,24 +547,28 @@ def write_lists(result, path: str | Path, *, lang: str = "vi", note: str = "") -
     if band:
         lists[FARM_SHEET] = (cls == "average") & farm
     wb = Workbook(write_only=True)
-    for name, keep in lists.items():
-        keep = keep.to_numpy(bool)
-        _list_sheet(
-            wb,
-            name,
-            hh[keep].reset_index(drop=True),
-            extra[keep].reset_index(drop=True),
-            indicators,
-            issuer=issuer,
-            subtitle=subtitle,
-            note=note,
+    # rows written, counted a chunk at a time: every list, the issues and the data sheet
+    keeps = {name: keep.to_numpy(bool) for name, keep in lists.items()}
+    rows = sum(int(k.sum()) for k in keeps.values()) + len(result.issues) + len(hh)
+    with stage("write", rows, detail=target_name(path)) as progress:
+        for name, keep in keeps.items():
+            _list_sheet(
+                wb,
+                name,
+                hh[keep].reset_index(drop=True),
+                extra[keep].reset_index(drop=True),
+                indicators,
+                issuer=issuer,
+                subtitle=subtitle,
+                note=note,
+                progress=progress,
+            )
+        _summary_sheet(
+            wb, result, forms, indicators, issuer=issuer, subtitle=subtitle, note=note, band=band
         )
-    _summary_sheet(
-        wb, result, forms, indicators, issuer=issuer, subtitle=subtitle, note=note, band=band
-    )
-    _issue_sheet(wb, result.issues, lang, note)
-    _write_sheet(wb, "Dữ liệu", hh, note=note or None)
-    wb.save(str(path))
+        _issue_sheet(wb, result.issues, lang, note, progress)
+        _write_sheet(wb, "Dữ liệu", hh, note=note or None, progress=progress)
+        wb.save(str(path))
 
 
 __all__ = ["CLASS_VI", "write_lists"]
