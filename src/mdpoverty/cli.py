@@ -87,6 +87,10 @@ def classify(
         where.append(str(done.path))  # its first sheet lists them, linked to their cells
     if not output:
         _emit(result.summary() if fmt is None and sys.stdout.isatty() else out, fmt, "mdpoverty")
+    if not where and len(result.issues):  # listed nowhere yet: the command that lists them
+        import shlex
+
+        where.append(f"mdpoverty validate {shlex.quote(survey)}" + (" --lang en" * (lang == "en")))
     _report(con, result, where)
     say_annotated(con, done)
     return (

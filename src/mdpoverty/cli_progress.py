@@ -151,12 +151,17 @@ def live(lang: str, force: bool = False) -> Iterator[LiveReporter]:
 
 
 def issues_text(lang: str, errors: int, warnings: int, where: Sequence[str] = ()) -> str:
-    """'3 lỗi, 8 cảnh báo (bảng lỗi: out.issues.csv)': the counts and where they are."""
-    if lang == "vi":
-        text = f"{errors} lỗi, {warnings} cảnh báo"
-        return text + (f" (bảng lỗi: {'; '.join(where)})" if where else "")
-    text = f"{errors} errors, {warnings} warnings"
-    return text + (f" (issue table: {'; '.join(where)})" if where else "")
+    """'3 lỗi, 8 cảnh báo (bảng lỗi: out.issues.csv)': the counts and where they are listed;
+    a ``where`` starting with "mdpoverty " is the command that lists them."""
+    vi = lang == "vi"
+    text = f"{errors} lỗi, {warnings} cảnh báo" if vi else f"{errors} errors, {warnings} warnings"
+    if where and where[0].startswith("mdpoverty "):
+        return text + (f" (xem bằng: {where[0]})" if vi else f" (to list them: {where[0]})")
+    if where:
+        return text + (
+            f" (bảng lỗi: {'; '.join(where)})" if vi else f" (issue table: {'; '.join(where)})"
+        )
+    return text
 
 
 def sheet_of(lang: str, path: object, sheet: str) -> str:
