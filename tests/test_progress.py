@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import hh_row, m_row, write_workbook
+from conftest import EXAMPLES, hh_row, m_row, write_workbook
 from openpyxl import load_workbook
 
 import mdpoverty
@@ -231,3 +231,39 @@ def test_classify_on_stdout_says_how_to_list_the_issues(tmp_path: Path, small: P
     res = run("classify", survey)
     first = res.stderr.splitlines()[0]
     assert first.endswith(f"; 1 lỗi, 0 cảnh báo (xem bằng: mdpoverty validate '{survey}')"), first
+
+
+def test_report_of_a_folder_counts_files_and_sheets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "huyen"
+    folder.mkdir()
+    for i in range(3):
+        write_workbook(folder / f"xa{i}.xlsx", [hh_row(f"H{i}")], [m_row(f"H{i}")])
+    monkeypatch.setenv("MDPOVERTY_PROGRESS", "1")
+    out = tmp_path / "bao-cao.xlsx"
+    res = run("report", folder, "-o", out)
+    shown = ANSI.sub("", res.stderr)
+    sheets = len(load_workbook(out).sheetnames)
+    assert "Đọc và phân loại các tệp" in shown and "3/3 tệp" in shown, shown
+    assert "Ghi bao-cao.xlsx" in shown and f"{sheets}/{sheets} trang" in shown, shown
+    closing = res.stderr.rsplit("\x1b[2K", 1)[1].splitlines()
+    assert closing[0].startswith("báo cáo: 3/3 hộ ở 1 xã") and closing[0].endswith(f"đã ghi {out}")
+
+
+def test_measures_and_targets_summary_lines_name_their_files(
+    example_survey: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "m.csv"
+    res = run("measures", example_survey, "-o", out)
+    assert res.exit_code == Exit.OK, res.output
+    first = res.stderr.splitlines()[0]
+    # examples/README.md: 300 households, every one classed
+    assert first.startswith("chỉ số nghèo đa chiều: dùng 300 hộ, 0 hộ không được tính"), first
+    written = first.split("; đã ghi ", 1)[1].split(", ")
+    assert written[0] == str(out) and all(Path(p).exists() for p in written), written
+    assert sorted(written) == sorted(str(p) for p in tmp_path.iterdir())
+    out = tmp_path / "chi-tieu.xlsx"
+    res = run("targets", example_survey, "--previous", EXAMPLES / "previous-round.xlsx", "-o", out)
+    first = res.stderr.splitlines()[0]
+    assert first.startswith("chỉ tiêu (") and first.endswith(f"; đã ghi {out}"), first

@@ -337,8 +337,8 @@ def measures(
             _emit(rounded(_pick(res, table)), "csv", "measures")
     used, left = res.settings["households_used"], res.settings["households_excluded"]
     con.closing(  # the summary line first, as every command's
-        f"measures: {used} households used, {left} left out (errors)",
-        f"chỉ số nghèo đa chiều: dùng {used} hộ, {left} hộ không được tính (có lỗi)",
+        f"measures: {used} households used, {left} left out",
+        f"chỉ số nghèo đa chiều: dùng {used} hộ, {left} hộ không được tính",
     )
     say_standard(con, res.choices)
     for note in res.notes:

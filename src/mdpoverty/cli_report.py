@@ -255,17 +255,7 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
         notes = form_notes(current, frames, prev)
         if output:
             _write(frames, current, output, fmt, notes)
-    if any(f in wanted and f not in frames for f in ("2", "3")):
-        con.say(
-            "forms 2 and 3 skipped: no previous round (--previous) and no previous_class column",
-            "bỏ qua biểu 2 và 3: không có kỳ trước (--previous) và không có cột Phân loại đầu kỳ",
-        )
-    if any(f in wanted and f not in frames for f in ("4", "5")):
-        con.say(
-            "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
-            "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt (dep_*)",
-        )
-    if not output:
+    if not output:  # the tables on stdout, once the progress display is gone
         _write(frames, current, output, fmt, notes)
     rounds = _round_text(current, lang)
     if prev is not None:
@@ -281,6 +271,16 @@ def report(surveys, form, previous, standard, as_of, output, fmt, lang, quiet, v
     # the summary line first (cron reads it), then why this standard, then the warnings
     say_standard(con, [*current.choices, *(prev.choices if prev is not None else [])])
     _warn(con, map_notes([("", current), ("previous round", prev)]))
+    if any(f in wanted and f not in frames for f in ("2", "3")):
+        con.say(
+            "forms 2 and 3 skipped: no previous round (--previous) and no previous_class column",
+            "bỏ qua biểu 2 và 3: không có kỳ trước (--previous) và không có cột Phân loại đầu kỳ",
+        )
+    if any(f in wanted and f not in frames for f in ("4", "5")):
+        con.say(
+            "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
+            "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt (dep_*)",
+        )
     forms_of: dict[tuple[str, str], list[str]] = {}  # each note once, naming its forms
     for form_no, lines in notes.items():
         for line in lines:
