@@ -13,6 +13,7 @@ output frame, or a list of any of these.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
 import os
@@ -322,7 +323,12 @@ def _load_all(
 
         pool = ThreadPoolExecutor(max_workers=min(FILES_AT_ONCE, len(items)))
         try:
-            futures = [pool.submit(_one, item, std, as_of, lang) for item in items]
+            # each file in a fresh context (as threads start on Python 3.11): its stages
+            # reach no reporter, whatever a newer Python lets threads inherit
+            futures = [
+                pool.submit(contextvars.Context().run, _one, item, std, as_of, lang)
+                for item in items
+            ]
             pending = set(futures)
             while pending:  # the count as files finish; the worker threads report nothing
                 finished, pending = wait(pending, return_when="FIRST_COMPLETED")
