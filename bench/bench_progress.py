@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import termios
-import threading
 import time
 from pathlib import Path
 
@@ -33,43 +32,35 @@ RESULTS = HERE / "RESULTS.md"
 
 def _run(args: list[str], show: bool) -> tuple[float, float, int]:
     """Wall and CPU seconds (user + system) of one fresh process whose stderr is a terminal,
-    and how many bytes it wrote there."""
+    and how many bytes it wrote there. ``cat`` drains the terminal, as promptly as a
+    terminal emulator would (a Python thread here, on a busy machine, let the terminal's
+    buffer fill and held the child up)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = dict(os.environ, MDPOVERTY_PROGRESS="" if show else "0")
-    got = [0]
-
-    def drain() -> None:
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                return
-            if not chunk:
-                return
-            got[0] += len(chunk)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mdpoverty.cli", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=slave,
-        env=env,
-    )
-    os.close(slave)
-    code = proc.wait()
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    reader.join(timeout=5)
-    os.close(master)
+    with tempfile.TemporaryFile() as sink:
+        drain = subprocess.Popen(["cat"], stdin=master, stdout=sink, stderr=subprocess.DEVNULL)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mdpoverty.cli", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=slave,
+            env=env,
+        )
+        code = proc.wait()
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        os.close(slave)  # the last writer gone: cat reads to the end, then stops
+        drain.wait(timeout=30)
+        os.close(master)
+        written = sink.seek(0, os.SEEK_END)
     if code not in (0, 1):
         raise SystemExit(f"exit {code}: {args}")
+    # cat is waited for after `after`: its CPU is in neither variant
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, got[0]
+    return wall, cpu, written
 
 
 def main() -> None:
