@@ -231,6 +231,10 @@ def test_classify_on_stdout_says_how_to_list_the_issues(tmp_path: Path, small: P
     res = run("classify", survey)
     first = res.stderr.splitlines()[0]
     assert first.endswith(f"; 1 lỗi, 0 cảnh báo (xem bằng: mdpoverty validate '{survey}')"), first
+    res = run("classify", survey, "--standard", "vn-2022-2025", "--lang", "en")
+    first = res.stderr.splitlines()[0]
+    want = f"mdpoverty validate '{survey}' --standard vn-2022-2025 --lang en"
+    assert first.endswith(f"; 1 errors, 0 warnings (to list them: {want})"), first
 
 
 def test_report_of_a_folder_counts_files_and_sheets(

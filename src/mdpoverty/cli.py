@@ -90,7 +90,10 @@ def classify(
     if not where and len(result.issues):  # listed nowhere yet: the command that lists them
         import shlex
 
-        where.append(f"mdpoverty validate {shlex.quote(survey)}" + (" --lang en" * (lang == "en")))
+        again = ["mdpoverty", "validate", survey, *(["--members", members] if members else [])]
+        again += ["--standard", standard] if standard else []
+        again += ["--as-of", f"{as_of:%Y-%m-%d}"] if as_of else []
+        where.append(shlex.join(again + (["--lang", "en"] if lang == "en" else [])))
     _report(con, result, where)
     say_annotated(con, done)
     return (
