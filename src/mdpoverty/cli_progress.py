@@ -80,9 +80,10 @@ class LiveReporter(Reporter):
             TimeElapsedColumn(),
             console=console,
             # The counts are drawn by rich's own thread (a slow terminal, over SSH, never
-            # holds up the work), 4 times a second: rich's 10 cost ~3 % of the CPU of a
-            # 30,000-household xlsx write (measured in process), 4 about 0.3 %.
-            refresh_per_second=4,
+            # holds up the work), once a second, with the clock: 4 redraws a second cost
+            # 8 % of the CPU of classify writing a 30,000-household xlsx on a busy machine
+            # (bench/bench_progress.py), 10 more still.
+            refresh_per_second=1,
             transient=True,  # gone at the end: the closing lines follow as they always did
             redirect_stdout=False,  # stdout is the results' (a CSV in a pipe)
             redirect_stderr=False,
