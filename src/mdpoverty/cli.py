@@ -27,11 +27,13 @@ from .cli_common import (
     provisional_note,
     redact_options,
     redactor_for,
+    say_annotated,
     say_standard,
     survey_options,
     write_annotated,
 )
 from .cli_lang import LangGroup, lang_option
+from .cli_progress import sheet_of
 from .errors import CHECKS, UsageError
 from .i18n import pick
 from .io import format_for, write_table
@@ -100,39 +102,52 @@ def classify(
     marked = annotate_path(survey, annotate, annotate_to, output)
     red = redactor_for(redact, redact_key_file, marked)
     con = Console(verbose - quiet, lang)
-    with con.status("Đang phân loại…" if lang == "vi" else "Classifying…"):
+    where: list[str] = []  # where the issue table is, for the summary line
+    with con.progress():
         result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
-    if red is not None:  # after classing: the counts do not depend on it
-        result = red.round(result)
-    out = result.households
-    # the annotated survey first: the workbook's issue sheet links to its cells
-    done = write_annotated(con, survey, marked, result.issues)
-    if output:
-        path = Path(output)
-        fmt = format_for(path, fmt)
-        if fmt == "xlsx":
-            from .write.lists import write_lists
+        if red is not None:  # after classing: the counts do not depend on it
+            result = red.round(result)
+        out = result.households
+        # the annotated survey first: the workbook's issue sheet links to its cells
+        done = write_annotated(survey, marked, result.issues, lang)
+        if output:
+            path = Path(output)
+            fmt = format_for(path, fmt)
+            if fmt == "xlsx":
+                from .write.lists import write_lists
 
-            # a provisional standard says so on row 1 of every sheet, where the reader looks
-            warning = provisional_note(result.choice, lang)
-            links = None
-            if done is not None and marked is not None:
-                where = os.path.relpath(marked.resolve(), path.resolve().parent)
-                links = (Path(where).as_posix(), done.refs)
-            write_table(
-                out,
-                path,
-                "xlsx",
-                lambda tmp: write_lists(
-                    result, tmp, lang=lang, note=warning, marked=links, names=red is None
-                ),
-            )
-        else:
-            write_table(out, path, fmt)
-            write_table(result.issues, _sibling(path, "issues"), fmt)
-    else:
+                # a provisional standard says so on row 1 of every sheet, where the reader looks
+                warning = provisional_note(result.choice, lang)
+                links = None
+                if done is not None and marked is not None:
+                    rel = os.path.relpath(marked.resolve(), path.resolve().parent)
+                    links = (Path(rel).as_posix(), done.refs)
+                write_table(
+                    out,
+                    path,
+                    "xlsx",
+                    lambda tmp: write_lists(
+                        result, tmp, lang=lang, note=warning, marked=links, names=red is None
+                    ),
+                )
+                where.append(sheet_of(lang, path, "Lỗi" if lang == "vi" else "Issues"))
+            else:
+                write_table(out, path, fmt)
+                write_table(result.issues, _sibling(path, "issues"), fmt)
+                where.append(str(_sibling(path, "issues")))
+    if done is not None:
+        where.append(str(done.path))  # its first sheet lists them, linked to their cells
+    if not output:
         _emit(result.summary() if fmt is None and sys.stdout.isatty() else out, fmt, "mdpoverty")
-    _report(con, result, output)
+    if not where and len(result.issues):  # listed nowhere yet: the command that lists them
+        import shlex
+
+        again = ["mdpoverty", "validate", survey, *(["--members", members] if members else [])]
+        again += ["--standard", standard] if standard else []
+        again += ["--as-of", f"{as_of:%Y-%m-%d}"] if as_of else []
+        where.append(shlex.join(again + (["--lang", "en"] if lang == "en" else [])))
+    _report(con, result, where)
+    say_annotated(con, done)
     return (
         Exit.OK
         if result.counts["households_rejected"] == 0 and result.counts["households_in"]
@@ -140,24 +155,25 @@ def classify(
     )
 
 
-def _report(con: Console, result: core.Result, output: str | None) -> None:
+def _report(con: Console, result: core.Result, where: list[str]) -> None:
+    """The summary line: the counts, the errors and warnings and where they are listed
+    (``where``), the standard, the files written; then why this standard."""
     c = result.counts
     errors = int((result.issues["severity"] == "error").sum())
     warnings = int((result.issues["severity"] == "warning").sum())
     skipped = c.get("rows_skipped", 0)
-    con.say(
+    con.closing(
         f"{result.source}: {c['households_classed']} of {c['households_in']} households classed "
         f"({c['households_rejected']} not classed), members {c['members_classed']} of "
-        f"{c['members_in']} used ({c['members_rejected']} rejected); {errors} errors, "
-        f"{warnings} warnings; standard {result.standard.id}"
-        + (f"; {skipped} layout rows skipped (listed as info)" if skipped else "")
-        + (f"; written to {output}" if output else ""),
+        f"{c['members_in']} used ({c['members_rejected']} rejected); standard "
+        f"{result.standard.id}"
+        + (f"; {skipped} layout rows skipped (listed as info)" if skipped else ""),
         f"{result.source}: phân loại {c['households_classed']}/{c['households_in']} hộ "
         f"({c['households_rejected']} hộ chưa phân loại được), dùng {c['members_classed']}/"
-        f"{c['members_in']} nhân khẩu ({c['members_rejected']} bị loại); {errors} lỗi, "
-        f"{warnings} cảnh báo; chuẩn {result.standard.id}"
-        + (f"; bỏ qua {skipped} dòng trình bày (xem mục info)" if skipped else "")
-        + (f"; đã ghi {output}" if output else ""),
+        f"{c['members_in']} nhân khẩu ({c['members_rejected']} bị loại); chuẩn "
+        f"{result.standard.id}"
+        + (f"; bỏ qua {skipped} dòng trình bày (xem mục info)" if skipped else ""),
+        (errors, warnings, where),
     )
     say_standard(con, result.choice, result.notes)
     _issue_summary(con, result.issues)
@@ -196,22 +212,27 @@ def validate(
     marked = annotate_path(survey, annotate, annotate_to, output)
     red = redactor_for(redact, redact_key_file, marked)
     con = Console(verbose - quiet, lang)
-    result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
-    issues = result.issues if red is None else red.frame(result.issues)
-    warning = provisional_note(result.choice, lang)
-    if output and format_for(output, fmt) == "xlsx":  # for people: headers in --lang
-        from .write.issue_book import write_issue_book
+    with con.progress():
+        result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
+        issues = result.issues if red is None else red.frame(result.issues)
+        warning = provisional_note(result.choice, lang)
+        if output and format_for(output, fmt) == "xlsx":  # for people: headers in --lang
+            from .write.issue_book import write_issue_book
 
-        write_table(
-            issues, output, "xlsx", lambda tmp: write_issue_book(issues, tmp, lang, warning)
-        )
-    elif output:
-        write_table(issues, output, fmt)
-    else:
+            write_table(
+                issues, output, "xlsx", lambda tmp: write_issue_book(issues, tmp, lang, warning)
+            )
+        elif output:
+            write_table(issues, output, fmt)
+        done = write_annotated(survey, marked, issues, lang)
+    where = [str(output)] if output else []
+    if done is not None:
+        where.append(str(done.path))  # its first sheet lists them, linked to their cells
+    if not output:
         shown = issues[["sheet", "row", "column", "value", "check", "severity", "message"]]
         _emit(shown if fmt is None and sys.stdout.isatty() else issues, fmt, "issues")
-    write_annotated(con, survey, marked, issues)
-    _report(con, result, output)
+    _report(con, result, where)
+    say_annotated(con, done)
     return Exit.DATA if (issues["severity"] == "error").any() else Exit.OK
 
 

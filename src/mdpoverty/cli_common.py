@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 import pandas as pd
@@ -25,9 +25,7 @@ from .crash_safety import run_guard
 from .errors import MdpovertyError
 from .i18n import current, pick
 from .io import FORMATS, csv_text, format_for, output_set, to_json
-
-if TYPE_CHECKING:
-    from .write.annotate import Annotated
+from .write.annotate import Annotated
 
 
 class Exit(IntEnum):
@@ -60,14 +58,29 @@ class Console:
         if self.verbosity >= level:
             click.echo(vi if self.lang == "vi" else en, err=True)
 
-    def status(self, text: str) -> Any:
+    def progress(self) -> Any:
+        """A live display of the library's stages with their counts, on a terminal only
+        (:mod:`mdpoverty.cli_progress`); end it before printing the closing lines."""
         import contextlib
 
-        if self.tty and self.verbosity >= 0:
-            from rich.console import Console as RichConsole
+        from .cli_progress import live, wanted
 
-            return RichConsole(stderr=True).status(text)
-        return contextlib.nullcontext()
+        show, force = wanted(self.tty, self.verbosity)
+        return live(self.lang, force) if show else contextlib.nullcontext()
+
+    def closing(self, en: str, vi: str, issues: tuple[int, int, list[str]] | None = None) -> None:
+        """The summary line (first of the closing lines): ``en``/``vi``, then the count of
+        errors and warnings and where the issue table is (``issues``: errors, warnings,
+        places), then every file this run writes."""
+        from .cli_progress import issues_text, written_text
+        from .write.tables import staged_outputs
+
+        outputs = staged_outputs()
+        tail = {lang: written_text(lang, outputs) for lang in ("en", "vi")}
+        if issues is not None:
+            for lang in tail:
+                tail[lang] = "; " + issues_text(lang, *issues) + tail[lang]
+        self.say(en + tail["en"], vi + tail["vi"])
 
 
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -286,22 +299,26 @@ def annotate_path(
 
 
 def write_annotated(
-    con: Console, survey: str, target: Path | None, issues: pd.DataFrame
+    survey: str, target: Path | None, issues: pd.DataFrame, lang: str
 ) -> Annotated | None:
-    """The annotated copy of ``survey`` at ``target`` (nothing when None), and what it did."""
+    """The annotated copy (None when not asked for); :func:`say_annotated` after the
+    summary line says what it holds."""
     if target is None:
         return None
     from .write.annotate import annotate_workbook
 
-    with con.status("Đang đánh dấu lỗi…" if con.lang == "vi" else "Marking the issues…"):
-        done = annotate_workbook(survey, target, issues, lang=con.lang)
+    return annotate_workbook(survey, target, issues, lang=lang)
+
+
+def say_annotated(con: Console, done: Any) -> None:
+    if done is None:
+        return
     con.say(
-        f"{target}: {done.marked_cells} cells marked, {done.listed} issues listed",
-        f"{target}: đã đánh dấu {done.marked_cells} ô, liệt kê {done.listed} lỗi",
+        f"{done.path}: {done.marked_cells} cells marked, {done.listed} issues listed",
+        f"{done.path}: đã đánh dấu {done.marked_cells} ô, liệt kê {done.listed} lỗi",
     )
     if done.engine != "zip":
         con.say(f"  (written with openpyxl: {done.note})", f"  (ghi bằng openpyxl: {done.note})", 1)
-    return done
 
 
 def redact_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -107,7 +107,7 @@ def lists(
     con = Console(verbose - quiet, lang)
     from .reports.support_lists import build
 
-    with con.status("Đang lập danh sách…" if lang == "vi" else "Building the list…"):
+    with con.progress():
         result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
         std = result.standard
         table = build(
@@ -156,15 +156,13 @@ def lists(
             raise UsageError(f"--format {fmt} needs -o FILE", f"--format {fmt} cần -o TỆP")
         _emit(table, fmt if fmt != "table" else None, kind)
     c = result.counts
-    con.say(
+    con.closing(  # the summary line first, naming the files written
         f"lists {kind}: {households} households of {c['households_classed']} classed "
-        f"({c['households_rejected']} not classed, left out)"
-        + (f"; written to {output}" if output else ""),
+        f"({c['households_rejected']} not classed, left out)",
         f"danh sách {NAMES_VI[kind]}: {households} hộ trong {c['households_classed']} hộ đã "
-        f"phân loại ({c['households_rejected']} hộ chưa phân loại, không tính)"
-        + (f"; đã ghi {output}" if output else ""),
+        f"phân loại ({c['households_rejected']} hộ chưa phân loại, không tính)",
     )
-    say_standard(con, result.choice)
+    say_standard(con, result.choice, result.notes)
     missing = [col for col in _needs(kind) if col not in result.extra]
     if missing:
         con.say(

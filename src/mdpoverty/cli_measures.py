@@ -367,7 +367,7 @@ def measures(
             f"--redact: --by {by} sẽ ghi ra từng họ tên hoặc mã hộ",
         )
     con = Console(verbose - quiet, lang)
-    with con.status("Đang tính…" if lang == "vi" else "Computing…"):
+    with con.progress():
         res = compute_measures(
             survey,
             k=k,
@@ -381,19 +381,25 @@ def measures(
             as_of=as_of,
             lang=lang,
         )
-    if red is not None:  # the households left out are listed by ID
-        res = dataclasses.replace(res, excluded=red.frame(res.excluded))
-    if output:
-        out_fmt = format_for(output, None if fmt == "table" else fmt)
-        _write(res, Path(output), out_fmt, table, lang)
-    elif fmt == "xlsx":
-        raise UsageError("--format xlsx needs -o FILE.xlsx", "--format xlsx cần -o TỆP.xlsx")
-    elif fmt == "table" or (fmt is None and sys.stdout.isatty()):
-        render_tables(res, lang, width=None if sys.stdout.isatty() else 200)
-    elif fmt == "json":
-        click.echo(to_json_document(res))
-    else:
-        _emit(rounded(_pick(res, table)), "csv", "measures")
+        if red is not None:  # the households left out are listed by ID
+            res = dataclasses.replace(res, excluded=red.frame(res.excluded))
+        if output:
+            out_fmt = format_for(output, None if fmt == "table" else fmt)
+            _write(res, Path(output), out_fmt, table, lang)
+    if not output:  # the tables on stdout, once the progress display is gone
+        if fmt == "xlsx":
+            raise UsageError("--format xlsx needs -o FILE.xlsx", "--format xlsx cần -o TỆP.xlsx")
+        if fmt == "table" or (fmt is None and sys.stdout.isatty()):
+            render_tables(res, lang, width=None if sys.stdout.isatty() else 200)
+        elif fmt == "json":
+            click.echo(to_json_document(res))
+        else:
+            _emit(rounded(_pick(res, table)), "csv", "measures")
+    used, left = res.settings["households_used"], res.settings["households_excluded"]
+    con.closing(  # the summary line first, as every command's
+        f"measures: {used} households used, {left} left out",
+        f"chỉ số nghèo đa chiều: dùng {used} hộ, {left} hộ không được tính",
+    )
     say_standard(con, res.choices, res.read_notes)
     for note in res.notes:
         con.say(note.en, note.vi)

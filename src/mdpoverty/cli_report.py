@@ -115,6 +115,26 @@ def _not_classed_lines(con: Console, r: Round) -> None:
         )
 
 
+def _issue_counts(
+    lang: str, rounds: list[Round | None], output: str | None, fmt: str | None
+) -> tuple[int, int, list[str]]:
+    """Errors and warnings of the rounds read, and where they are listed: the report
+    workbook's sheet of households left out, when it has one (only errors go there)."""
+    from .cli_progress import sheet_of
+    from .forms_excel import UNCLASSED_SHEET
+
+    issues = [r.issues for r in rounds if r is not None and "severity" in r.issues]
+    errors = sum(int((i["severity"] == "error").sum()) for i in issues)
+    warnings = sum(int((i["severity"] == "warning").sum()) for i in issues)
+    where = []
+    cur = rounds[0]
+    listed = cur is not None and "severity" in cur.issues
+    listed = listed and bool((cur.issues["severity"] == "error").any())
+    if output and listed and format_for(output, fmt) == "xlsx":
+        where.append(sheet_of(lang, output, UNCLASSED_SHEET))
+    return errors, warnings, where
+
+
 def _subtitle(r: Round) -> str:
     year = r.survey_year()
     parts = [f"Kỳ rà soát năm {year}"] if year else []
@@ -245,10 +265,36 @@ def report(
     red = redactor_for(redact, redact_key_file)
     con = Console(verbose - quiet, lang)
     wanted = parse_forms(form)
-    with con.status("Đang lập báo cáo…" if lang == "vi" else "Building the report…"):
+    with con.progress():
         current = load_round(list(surveys), standard=standard, as_of=as_of, lang=lang)
         prev = load_round(list(previous), standard=standard, lang=lang) if previous else None
         frames = build_report(current, form=form, previous=prev)
+        notes = form_notes(current, frames, prev)
+        if red is not None:  # the forms are counted: only what is written is redacted
+            frames = {k: red.frame(v) for k, v in frames.items()}
+            current = red.round(current)
+        if output:
+            _write(frames, current, output, fmt, notes)
+    if not output:  # the tables on stdout, once the progress display is gone
+        _write(frames, current, output, fmt, notes)
+    rounds = _round_text(current, lang)
+    if prev is not None:
+        rounds += ("; kỳ trước: " if lang == "vi" else "; previous round: ") + _round_text(
+            prev, lang
+        )
+    done = ", ".join(frames)
+    con.closing(
+        f"report: {rounds}; forms {done}",
+        f"báo cáo: {rounds}; biểu {done}",
+        _issue_counts(lang, [current, prev], output, fmt),
+    )
+    # the summary line first (cron reads it), then why this standard, then the warnings
+    say_standard(
+        con,
+        [*current.choices, *(prev.choices if prev is not None else [])],
+        [*current.notes, *(prev.notes if prev is not None else [])],
+    )
+    _warn(con, map_notes([("", current), ("previous round", prev)]))
     if any(f in wanted and f not in frames for f in ("2", "3")):
         con.say(
             "forms 2 and 3 skipped: no previous round (--previous) and no previous_class column",
@@ -259,28 +305,6 @@ def report(
             "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
             "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt ('Thiếu hụt …')",
         )
-    notes = form_notes(current, frames, prev)
-    if red is not None:  # the forms are counted: only what is written is redacted
-        frames = {k: red.frame(v) for k, v in frames.items()}
-        current = red.round(current)
-    _write(frames, current, output, fmt, notes)
-    rounds = _round_text(current, lang)
-    if prev is not None:
-        rounds += ("; kỳ trước: " if lang == "vi" else "; previous round: ") + _round_text(
-            prev, lang
-        )
-    done = ", ".join(frames)
-    con.say(
-        f"report: {rounds}; forms {done}" + (f" written to {output}" if output else ""),
-        f"báo cáo: {rounds}; biểu {done}" + (f" đã ghi {output}" if output else ""),
-    )
-    # the summary line first (cron reads it), then why this standard, then the warnings
-    say_standard(
-        con,
-        [*current.choices, *(prev.choices if prev is not None else [])],
-        [*current.notes, *(prev.notes if prev is not None else [])],
-    )
-    _warn(con, map_notes([("", current), ("previous round", prev)]))
     forms_of: dict[tuple[str, str], list[str]] = {}  # each note once, naming its forms
     for form_no, lines in notes.items():
         for line in lines:
@@ -332,45 +356,44 @@ def changes(
     """
     red = redactor_for(redact, redact_key_file)
     con = Console(verbose - quiet, lang)
-    with con.status("Đang so sánh hai kỳ…" if lang == "vi" else "Comparing the rounds…"):
+    with con.progress():
         prev = load_round(previous, standard=standard, lang=lang)
         cur = load_round(current, standard=standard, as_of=as_of, lang=lang)
         map_warnings = map_notes([("", cur), ("previous round", prev)])
         prev = on_current_map(prev, cur)
         link = link_rounds(cur.households, cur.extra, prev.households, prev.extra)
         table = change_list(link, changed_only=changed)
-    if red is not None:  # linked on the IDs as read; the same key links redacted rounds too
-        table = red.frame(table)
-    if output:
-        path = Path(output)
-        fmt = format_for(path, fmt)
-        if fmt == "xlsx":
-            from .excel import write_tables
-            from .write.localise import change_list as people_list
+        if red is not None:  # linked on the IDs as read; the same key links redacted rounds
+            table = red.frame(table)
+        if output:
+            path = Path(output)
+            fmt = format_for(path, fmt)
+            if fmt == "xlsx":
+                from .excel import write_tables
+                from .write.localise import change_list as people_list
 
-            # the list a commune posts, in words; the codes of .csv on the sheet after it
-            sheet, data = "Danh sách biến động", "Dữ liệu" if lang == "vi" else "Data"
-            sheets = {sheet: people_list(table, lang), data: table}
-            warning = provisional_note(cur.choices, lang)
-            notes = {sheet: warning, data: warning} if warning else None
-            write_table(table, path, "xlsx", lambda tmp: write_tables(sheets, tmp, notes=notes))
-        else:
-            write_table(table, path, fmt)
-    else:
+                # the list a commune posts, in words; the codes of .csv on the sheet after it
+                sheet, data = "Danh sách biến động", "Dữ liệu" if lang == "vi" else "Data"
+                sheets = {sheet: people_list(table, lang), data: table}
+                warning = provisional_note(cur.choices, lang)
+                notes = {sheet: warning, data: warning} if warning else None
+                write_table(table, path, "xlsx", lambda tmp: write_tables(sheets, tmp, notes=notes))
+            else:
+                write_table(table, path, fmt)
+    if not output:
         if fmt in ("xlsx", "parquet"):
             raise UsageError(f"--format {fmt} needs -o FILE", f"--format {fmt} cần -o TỆP")
         _emit(table, fmt, "Biến động")
     counts = change_list(link)["transition"].value_counts()
     moved = {k: int(counts.get(k, 0)) for k in ("moved_in", "moved_out", "not_classed")}
     n_changed = int(counts[~counts.index.isin([*UNCHANGED, *moved])].sum())
-    con.say(
+    con.closing(
         f"changes: {len(link)} households, {n_changed} changed class, "
         f"{moved['moved_in']} moved in, "
-        f"{moved['moved_out']} moved out, {moved['not_classed']} not classed"
-        + (f"; written to {output}" if output else ""),
+        f"{moved['moved_out']} moved out, {moved['not_classed']} not classed",
         f"biến động: {len(link)} hộ, {n_changed} hộ thay đổi phân loại, {moved['moved_in']} chuyển "
-        f"đến, {moved['moved_out']} chuyển đi, {moved['not_classed']} chưa phân loại"
-        + (f"; đã ghi {output}" if output else ""),
+        f"đến, {moved['moved_out']} chuyển đi, {moved['not_classed']} chưa phân loại",
+        _issue_counts(lang, [cur, prev], None, None),
     )
     say_standard(con, [*cur.choices, *prev.choices], [*cur.notes, *prev.notes])
     _warn(con, map_warnings)  # after the summary line, which cron reads first

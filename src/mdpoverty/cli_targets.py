@@ -197,7 +197,7 @@ def targets(
     """
     red = redactor_for(redact, redact_key_file)
     con = Console(verbose - quiet, lang)
-    with con.status("Đang tính…" if lang == "vi" else "Computing…"):
+    with con.progress():
         res = compute_targets(
             list(surveys),
             previous=list(previous),
@@ -206,55 +206,58 @@ def targets(
             standard=standard,
             as_of=as_of,
         )
-    if red is not None:  # per unit only: nothing personal, checked all the same
-        res = dataclasses.replace(res, table=red.frame(res.table))
-    if output:
-        path = Path(output)
-        out_fmt = format_for(path, fmt)
-        if out_fmt == "xlsx":
-            from .excel import write_tables
-            from .write.localise import LEVEL, plan_frame, targets_table
+        if red is not None:  # per unit only: nothing personal, checked all the same
+            res = dataclasses.replace(res, table=red.frame(res.table))
+        if output:
+            path = Path(output)
+            out_fmt = format_for(path, fmt)
+            if out_fmt == "xlsx":
+                from .excel import write_tables
+                from .write.localise import LEVEL, plan_frame, targets_table
 
-            people, head = targets_table(res.table, lang)  # headers and values in --lang
-            sheets = {"Chỉ tiêu giảm nghèo": people, "Căn cứ": plan_frame(_plan_frame(res), lang)}
-            warning = provisional_note(res.choices, lang)
-            notes = {"Chỉ tiêu giảm nghèo": warning} if warning else None
-            from .write.charts import ColumnChart
+                people, head = targets_table(res.table, lang)  # headers and values in --lang
+                sheets = {
+                    "Chỉ tiêu giảm nghèo": people,
+                    "Căn cứ": plan_frame(_plan_frame(res), lang),
+                }
+                warning = provisional_note(res.choices, lang)
+                notes = {"Chỉ tiêu giảm nghèo": warning} if warning else None
+                from .write.charts import ColumnChart
 
-            fall = ColumnChart(
-                "Mức giảm tỷ lệ hộ nghèo mỗi năm so với chỉ tiêu (điểm %)",
-                (head["poor_rate_fall_per_year"], head["poor_target"]),
-                head["unit"],
-                names=("Mức giảm/năm", "Chỉ tiêu"),
-                skip=(head["level"], LEVEL[lang]["province"]),
-            )
-            write_table(
-                res.table,
-                path,
-                "xlsx",
-                lambda tmp: write_tables(
-                    sheets, tmp, notes=notes, charts={"Chỉ tiêu giảm nghèo": [fall]}
-                ),
-            )
+                fall = ColumnChart(
+                    "Mức giảm tỷ lệ hộ nghèo mỗi năm so với chỉ tiêu (điểm %)",
+                    (head["poor_rate_fall_per_year"], head["poor_target"]),
+                    head["unit"],
+                    names=("Mức giảm/năm", "Chỉ tiêu"),
+                    skip=(head["level"], LEVEL[lang]["province"]),
+                )
+                write_table(
+                    res.table,
+                    path,
+                    "xlsx",
+                    lambda tmp: write_tables(
+                        sheets, tmp, notes=notes, charts={"Chỉ tiêu giảm nghèo": [fall]}
+                    ),
+                )
+            else:
+                write_table(res.table, path, out_fmt)
+    if not output:  # the tables on stdout, once the progress display is gone
+        if fmt in ("xlsx", "parquet"):
+            raise UsageError(f"--format {fmt} needs -o FILE", f"--format {fmt} cần -o TỆP")
+        if fmt is None and sys.stdout.isatty():
+            _render(res, lang)
         else:
-            write_table(res.table, path, out_fmt)
-    elif fmt in ("xlsx", "parquet"):
-        raise UsageError(f"--format {fmt} needs -o FILE", f"--format {fmt} cần -o TỆP")
-    elif fmt is None and sys.stdout.isatty():
-        _render(res, lang)
-    else:
-        _emit(res.table, fmt, "")
+            _emit(res.table, fmt, "")
     cur, prev = res.counts["current"], res.counts["previous"]
     province = res.table[res.table["level"] == "province"]
     met = province["poor_target_met"].fillna(False).all() if len(province) else False
-    con.say(
+    con.closing(
         f"targets ({res.plan.id}, {res.years:g} years): {cur['households_classed']} households "
         f"now, {prev['households_classed']} before; poor-household target "
-        f"{'met' if met else 'not met'} for the province"
-        + (f"; written to {output}" if output else ""),
+        f"{'met' if met else 'not met'} for the province",
         f"chỉ tiêu ({res.plan.id}, {res.years:g} năm): {cur['households_classed']} hộ kỳ này, "
         f"{prev['households_classed']} hộ kỳ trước; chỉ tiêu giảm tỷ lệ hộ nghèo toàn tỉnh "
-        f"{'đạt' if met else 'chưa đạt'}" + (f"; đã ghi {output}" if output else ""),
+        f"{'đạt' if met else 'chưa đạt'}",
     )
     say_standard(con, res.choices, res.read_notes)
     for en, vi in res.notes:  # after the summary line, which cron reads first

@@ -107,14 +107,13 @@ def why(
                 Path(tmp).write_text(body, encoding="utf-8")
     elif done:
         click.echo(body, nl=False)
-    say_standard(con, result.choice, result.notes)
     unclassed = sum(x["status"] != "classed" for x in done)
-    con.say(
-        f"{len(done)} households explained, {unclassed} not classed, {len(missing)} not found"
-        + (f"; written to {output}" if output else ""),
+    con.closing(  # the summary line first (naming the file written), then the standard
+        f"{len(done)} households explained, {unclassed} not classed, {len(missing)} not found",
         f"đã giải thích {len(done)} hộ, {unclassed} hộ chưa phân loại, {len(missing)} hộ không tìm "
-        "thấy" + (f"; đã ghi {output}" if output else ""),
+        "thấy",
     )
+    say_standard(con, result.choice, result.notes)
     return Exit.OK if not missing and not unclassed else Exit.DATA
 
 

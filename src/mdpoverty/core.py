@@ -20,6 +20,7 @@ from .i18n import number
 from .ids import attach_members
 from .io import RawSheet, RawSurvey, read_survey
 from .layout import require_members
+from .progress import Reporter, reporting, stage
 from .rounds import ReviewRound, RowRounds, StandardChoice, choose
 from .schema import HOUSEHOLDS, INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
@@ -750,12 +751,14 @@ def classify_survey(
     lang: str = "vi",
 ) -> Result:
     t = validate_survey(raw, lang=lang)
-    std, choice, rows, chosen = choose(t.households, standard, as_of)
-    require_members(raw, [c for c in std.codes if std.indicators[c].rule in rules.MEMBER_RULES])
-    # a bad value in a column the standard does not read is worth fixing, never a block
-    t.issues.relabel(CELL_CHECKS, unused_columns(std.indicators), "unused_value")
-    _round_checks(t, std, choice, rows, chosen, as_of)
-    result = classify_typed(t, std, as_of)
+    with stage("classify", len(t.households)) as progress:
+        std, choice, rows, chosen = choose(t.households, standard, as_of)
+        require_members(raw, [c for c in std.codes if std.indicators[c].rule in rules.MEMBER_RULES])
+        # a bad value in a column the standard does not read is worth fixing, never a block
+        t.issues.relabel(CELL_CHECKS, unused_columns(std.indicators), "unused_value")
+        _round_checks(t, std, choice, rows, chosen, as_of)
+        result = classify_typed(t, std, as_of)
+        progress.set(len(t.households))
     result.source = raw.source
     result.choice = choice
     result.notes = list(raw.notes)
@@ -773,6 +776,7 @@ def classify(
     standard: str | os.PathLike[str] | Standard | None = None,
     as_of: dt.date | None = None,
     lang: str = "vi",
+    progress: Reporter | None = None,
 ) -> Result:
     """Read, validate and classify a survey file.
 
@@ -782,9 +786,14 @@ def classify(
 
     Raises :class:`~mdpoverty.errors.InputFileError` for an unreadable file and
     :class:`~mdpoverty.errors.StandardError` for a bad standard; data problems never raise.
+    ``progress``: a :class:`mdpoverty.progress.Reporter` told of each stage (read, validate,
+    classify) with its counts; by default nothing is reported.
     """
-    raw = read_survey(path, members)
-    return classify_survey(raw, standard=standard, as_of=as_of, lang=lang)
+    with reporting(progress):
+        with stage("read", detail=os.fspath(path)) as s:
+            raw = read_survey(path, members)
+            s.set(sum(len(sheet.frame) for sheet in raw.sheets.values()))
+        return classify_survey(raw, standard=standard, as_of=as_of, lang=lang)
 
 
 def _frames_to_raw(households: pd.DataFrame, members: pd.DataFrame | None) -> RawSurvey:
@@ -807,15 +816,17 @@ def classify_frames(
     standard: str | os.PathLike[str] | Standard | None = None,
     as_of: dt.date | None = None,
     lang: str = "vi",
+    progress: Reporter | None = None,
 ) -> Result:
     """Classify in-memory tables whose columns are the survey's codes or labels.
 
     Cells may be text as a person types it or Python values; rows are numbered as if the
     header were row 1 of a sheet named ``households`` / ``members``.
     """
-    return classify_survey(
-        _frames_to_raw(households, members), standard=standard, as_of=as_of, lang=lang
-    )
+    with reporting(progress):
+        return classify_survey(
+            _frames_to_raw(households, members), standard=standard, as_of=as_of, lang=lang
+        )
 
 
 def validate(path: str | os.PathLike[str], **kwargs) -> pd.DataFrame:

@@ -21,7 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from .io import neutralise
+from .progress import CHUNK, Stage, stage
 from .write.charts import ColumnChart, bar_chart
+from .write.tables import target_name
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_FONT = Font(bold=True)
@@ -65,11 +67,13 @@ def _write_sheet(
     severity: pd.Series | None = None,
     charts: Sequence[ColumnChart] = (),
     links: dict[str, Sequence[Hyperlink | None]] | None = None,
+    progress: Stage | None = None,
 ) -> None:
     """One styled sheet; ``note`` is a line above the header (the table starts on row 2).
     ``severity`` (codes aligned with ``frame``) colours the rows, as ``severity_fill`` does
     from the frame's own column (for a frame whose severities are translated). ``links``:
-    a hyperlink per row (or None) for the cells of the named columns."""
+    a hyperlink per row (or None) for the cells of the named columns. ``progress`` is told
+    of the rows written, a chunk at a time."""
     ws = wb.create_sheet(title=title[:31])
     top = 2 if note else 1  # the header row
     frame = neutralise(frame)
@@ -121,7 +125,10 @@ def _write_sheet(
     sev_idx = list(frame.columns).index("severity") if severity_fill and "severity" in frame else -1
     sev_codes = None if severity is None else severity.astype(object).to_numpy()
     columns = [frame[c].astype(object).to_numpy() for c in frame.columns]
+    base = progress.done if progress is not None else 0
     for r in range(len(frame)):
+        if progress is not None and r % CHUNK == 0 and r:
+            progress.set(base + r)
         values = [_cell_value(col[r]) for col in columns]
         if not styled:
             ws.append(values)
@@ -148,6 +155,8 @@ def _write_sheet(
             if lines > 1:
                 ws.row_dimensions[top + 1 + r].height = 15 * lines
         ws.append(row)
+    if progress is not None:
+        progress.set(base + len(frame))
     _add_charts(ws, frame, top, charts)
 
 
@@ -205,14 +214,17 @@ def write_tables(
     ``notes`` puts a line above a sheet's table (e.g. that its standard is provisional);
     ``charts`` adds native bar charts beside a sheet's table."""
     wb = Workbook(write_only=True)
-    for title, frame in tables.items():
-        note = (notes or {}).get(title)
-        _write_sheet(
-            wb,
-            title,
-            frame,
-            severity_fill=title == issues_sheet,
-            note=note,
-            charts=(charts or {}).get(title, ()),
-        )
-    wb.save(str(path))
+    rows = sum(len(frame) for frame in tables.values())
+    with stage("write", rows, detail=target_name(path)) as progress:
+        for title, frame in tables.items():
+            note = (notes or {}).get(title)
+            _write_sheet(
+                wb,
+                title,
+                frame,
+                severity_fill=title == issues_sheet,
+                note=note,
+                charts=(charts or {}).get(title, ()),
+                progress=progress,
+            )
+        wb.save(str(path))

@@ -24,7 +24,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .io import neutralise
+from .progress import stage
 from .reports.units import GONE_UNIT, NO_DISTRICT
+from .write.tables import target_name
 
 FONT_NAME = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -510,6 +512,9 @@ def _upper_unit(name: str, level: str) -> str:
     return up if up.startswith(KNOWN_KINDS) else f"{LEVEL_PREFIX[level]} {up}"
 
 
+UNCLASSED_SHEET = "Hộ chưa phân loại"  # the households left out of the counts, with why
+
+
 def write_forms(
     forms: Mapping[str, pd.DataFrame],
     path: str | Path,
@@ -529,14 +534,22 @@ def write_forms(
     the households left out, on a sheet "Hộ chưa phân loại". ``notes``: lines written under
     a form's table, by form (e.g. why Form 1's average columns are empty).
     """
-    level = _issuer(next(iter(forms.values())))[1] if forms else ""
     if issuer is None:
         issuer = issuer_of(next(iter(forms.values()))) if forms else ""
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = len(forms) + int(issues is not None and len(issues) > 0)
+    with stage("write", sheets, unit="sheets", detail=target_name(path)) as progress:
+        _write_forms(wb, forms, indicators, issuer, subtitle, issues, date_line, notes, progress)
+        wb.save(str(path))
+
+
+def _write_forms(wb, forms, indicators, issuer, subtitle, issues, date_line, notes, progress):
+    """The sheets of :func:`write_forms`, one form at a time (``progress`` counts them)."""
+    level = _issuer(next(iter(forms.values())))[1] if forms else ""
     # the last row totals the province only in a province's report: else it is the total
     # of the district or the commune that signs (the province row of the tidy frame)
     name_total = level in ("province", "")
-    wb = Workbook()
-    wb.remove(wb.active)
     for form, frame in forms.items():
         ws = wb.create_sheet(SHEET_NAMES[form])
         who = issuer if issuer is not None else issuer_of(frame)
@@ -576,13 +589,14 @@ def write_forms(
         _sizes(ws, form, rows, width, measure)
         _print_setup(ws, rows, freeze, width)
         _chart(ws, form, frame, data_cols, HEADER_TOP + rows, width)
+        progress.advance()
     if issues is not None and len(issues):
         _issues_sheet(wb, issues)
-    wb.save(str(path))
+        progress.advance()
 
 
 def _issues_sheet(wb: Workbook, issues: pd.DataFrame) -> None:
-    ws = wb.create_sheet("Hộ chưa phân loại")
+    ws = wb.create_sheet(UNCLASSED_SHEET)
     cols = [
         c
         for c in ("source", "sheet", "row", "column", "household_id", "value", "message")

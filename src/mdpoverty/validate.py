@@ -23,6 +23,7 @@ from .ids import attach_members as attach_members  # the library API kept its ho
 from .ids import fold_ids, member_checks
 from .io import RawSheet, RawSurvey
 from .layout import SKIP_CHECKS
+from .progress import stage
 from .schema import (
     HOUSEHOLDS,
     NO,
@@ -503,10 +504,14 @@ def validate_survey(survey: RawSurvey, lang: str = "vi") -> Typed:
     _structure_checks(survey, issues)
     hh_raw = survey.sheets.get("households")
     m_raw = survey.sheets.get("members")
-    hh = _typed_frame(hh_raw, "households", issues)
-    m = _typed_frame(m_raw, "members", issues)
-    typed = Typed(hh, m, issues, hh_raw, m_raw)
-    _row_checks(typed)
+    rows = [len(raw.frame) if raw is not None else 0 for raw in (hh_raw, m_raw)]
+    with stage("validate", sum(rows)) as progress:  # per sheet: the columns are vectorised
+        hh = _typed_frame(hh_raw, "households", issues)
+        progress.advance(rows[0])
+        m = _typed_frame(m_raw, "members", issues)
+        typed = Typed(hh, m, issues, hh_raw, m_raw)
+        _row_checks(typed)
+        progress.advance(rows[1])
     return typed
 
 

@@ -13,6 +13,7 @@ output frame, or a list of any of these.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
 import os
@@ -25,6 +26,7 @@ import pandas as pd
 
 from ..core import Result
 from ..errors import InputFileError, UsageError
+from ..progress import stage
 from ..schema import fold, sheet_lookup
 from ..standards import Standard, load_standard, standard_for_flags
 from ..validate import ISSUE_COLUMNS
@@ -310,16 +312,34 @@ def _load_all(
 ) -> list[Round]:
     """Every item of a round, several files at once; results in order, and the first
     failure in file order is the one raised (as if read one after the other)."""
-    if len(items) < 2 or FILES_AT_ONCE < 2:
+    if len(items) < 2:  # one file: its own stages (read, validate, classify) say it all
         return [_one(item, std, as_of, lang) for item in items]
-    from concurrent.futures import ThreadPoolExecutor
+    with stage("files", len(items)) as progress:
+        if FILES_AT_ONCE < 2:
+            out = []
+            for item in items:
+                out.append(_one(item, std, as_of, lang))
+                progress.advance()
+            return out
+        from concurrent.futures import ThreadPoolExecutor, wait
 
-    pool = ThreadPoolExecutor(max_workers=min(FILES_AT_ONCE, len(items)))
-    try:
-        futures = [pool.submit(_one, item, std, as_of, lang) for item in items]
-        return [f.result() for f in futures]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # an error or a signal: start no more
+        pool = ThreadPoolExecutor(max_workers=min(FILES_AT_ONCE, len(items)))
+        try:
+            # each file in a fresh context (as threads start on Python 3.11): its stages
+            # reach no reporter, whatever a newer Python lets threads inherit
+            futures = [
+                pool.submit(contextvars.Context().run, _one, item, std, as_of, lang)
+                for item in items
+            ]
+            pending = set(futures)
+            while pending:  # the count as files finish; the worker threads report nothing
+                finished, pending = wait(pending, return_when="FIRST_COMPLETED")
+                progress.advance(len(finished))
+                if any(f.exception() is not None for f in finished):
+                    break  # the first failure in file order is raised below
+            return [f.result() for f in futures]
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # an error or a signal: start no more
 
 
 def load_round(

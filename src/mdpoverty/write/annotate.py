@@ -30,6 +30,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from ..errors import MdpovertyError, UsageError
+from ..progress import stage
 from . import ooxml
 from .issue_parts import (
     AUTHOR,
@@ -390,13 +391,17 @@ def annotate_workbook(
     lang = lang if lang in SHEET_TITLE else "vi"
     issues = issues.reset_index(drop=True)
     try:
-        with atomic_path(target) as tmp:
+        with (
+            atomic_path(target) as tmp,
+            stage("annotate", len(issues), detail=Path(target).name) as progress,
+        ):
             try:
                 done = _zip_annotate(source, tmp, issues, lang)
             except (Fallback, ET.ParseError, KeyError, ValueError, IndexError) as exc:
                 # a part laid out otherwise than expected: the slow road, which keeps less
                 done = _openpyxl_annotate(source, tmp, issues, lang)
                 done.note = str(exc) or type(exc).__name__
+            progress.set(len(issues))
     except OSError as exc:  # a folder that cannot be written to, a full disk
         raise MdpovertyError(
             f"{target}: cannot write the annotated workbook: {exc.strerror or exc}",

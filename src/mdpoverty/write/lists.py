@@ -37,9 +37,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..excel import _write_sheet
 from ..forms_excel import BOX, CENTER, LEFT, _font, issuer_of
+from ..progress import CHUNK, Stage, stage
 from .charts import bar_chart
 from .ooxml import sheet_ref
-from .tables import neutralise
+from .tables import neutralise, target_name
 
 FARM_SHEET = "Hộ NLNDN mức sống trung bình"
 CLASS_VI = {
@@ -272,6 +273,7 @@ def _list_sheet(
     issuer: str,
     subtitle: str,
     note: str,
+    progress: Stage,
     names: bool = True,
 ) -> None:
     ws = wb.create_sheet(name)
@@ -343,7 +345,10 @@ def _list_sheet(
     r = TOP + HEADER_ROWS
     current = None
     per_commune = pd.Series(keys).value_counts(sort=False) if len(keys) else pd.Series()
+    base = progress.done
     for i in range(len(hh)):
+        if i % CHUNK == 0 and i:
+            progress.set(base + i)
         if keys[i] != current:
             current = keys[i]
             _, district, commune = current
@@ -379,6 +384,7 @@ def _list_sheet(
         ws.row_dimensions[r].height = float(heights[i])
         ws.append(v)
         r += 1
+    progress.set(base + len(hh))
     last = r - 1
     ws.auto_filter.ref = f"A{r2}:{get_column_letter(width)}{max(last, r2)}"
     _signature(ws, st, width, last + 1)
@@ -517,7 +523,12 @@ def _summary_sheet(
 
 
 def _issue_sheet(
-    wb: Workbook, issues: pd.DataFrame, lang: str, note: str, marked: Marked | None = None
+    wb: Workbook,
+    issues: pd.DataFrame,
+    lang: str,
+    note: str,
+    progress: Stage | None = None,
+    marked: Marked | None = None,
 ) -> None:
     heads = ISSUE_HEADS[lang]
     cols = [c for c in heads if c in issues]
@@ -547,6 +558,7 @@ def _issue_sheet(
         note=note or None,
         severity=severity,
         links=links,
+        progress=progress,
     )
 
 
@@ -596,25 +608,29 @@ def write_lists(
     if band:
         lists[FARM_SHEET] = (cls == "average") & farm
     wb = Workbook(write_only=True)
-    for name, keep in lists.items():
-        keep = keep.to_numpy(bool)
-        _list_sheet(
-            wb,
-            name,
-            hh[keep].reset_index(drop=True),
-            extra[keep].reset_index(drop=True),
-            indicators,
-            issuer=issuer,
-            subtitle=subtitle,
-            note=note,
-            names=names,
+    # rows written, counted a chunk at a time: every list, the issues and the data sheet
+    keeps = {name: keep.to_numpy(bool) for name, keep in lists.items()}
+    rows = sum(int(k.sum()) for k in keeps.values()) + len(result.issues) + len(hh)
+    with stage("write", rows, detail=target_name(path)) as progress:
+        for name, keep in keeps.items():
+            _list_sheet(
+                wb,
+                name,
+                hh[keep].reset_index(drop=True),
+                extra[keep].reset_index(drop=True),
+                indicators,
+                issuer=issuer,
+                subtitle=subtitle,
+                note=note,
+                progress=progress,
+                names=names,
+            )
+        _summary_sheet(
+            wb, result, forms, indicators, issuer=issuer, subtitle=subtitle, note=note, band=band
         )
-    _summary_sheet(
-        wb, result, forms, indicators, issuer=issuer, subtitle=subtitle, note=note, band=band
-    )
-    _issue_sheet(wb, result.issues.reset_index(drop=True), lang, note, marked)
-    _write_sheet(wb, "Dữ liệu", hh, note=note or None)
-    wb.save(str(path))
+        _issue_sheet(wb, result.issues.reset_index(drop=True), lang, note, progress, marked)
+        _write_sheet(wb, "Dữ liệu", hh, note=note or None, progress=progress)
+        wb.save(str(path))
 
 
 __all__ = ["CLASS_VI", "write_lists"]

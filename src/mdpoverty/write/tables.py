@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UsageError
+from ..progress import stage
 
 
 def _default_mode() -> int:
@@ -39,6 +40,15 @@ def _commit(tmp_path: Path, target: Path) -> None:
     # (or keeps the mode of the file it replaces), so a shared folder can still read it
     os.chmod(tmp_path, target.stat().st_mode & 0o777 if target.exists() else _default_mode())
     os.replace(tmp_path, target)
+
+
+def target_name(path: str | os.PathLike[str]) -> str:
+    """The name of the file a temporary path of :func:`atomic_path` becomes (for progress
+    displays); any other path's own name."""
+    name = Path(path).name
+    if name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 3:
+        return name[1:].rsplit(".", 2)[0]
+    return name
 
 
 @contextlib.contextmanager
@@ -99,6 +109,13 @@ def output_set() -> Iterator[None]:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
             raise
+
+
+def staged_outputs() -> list[Path]:
+    """The files this run's :func:`output_set` will put in place, in the order written (for
+    the closing summary); empty outside one."""
+    staged = _STAGED.get()
+    return [target for _, target in staged] if staged is not None else []
 
 
 @contextlib.contextmanager
@@ -196,13 +213,16 @@ def write_table(
     """Write one table atomically in the format of its suffix (or ``fmt``)."""
     fmt = format_for(path, fmt)
     with atomic_path(path) as tmp:
-        if fmt == "csv":
-            _write_csv(frame, tmp)
-        elif fmt == "json":
-            tmp.write_text(to_json(frame), encoding="utf-8")
-        elif fmt == "parquet":
-            frame.to_parquet(tmp, index=False, engine="pyarrow")
-        elif fmt == "xlsx":
+        if fmt in ("csv", "json", "parquet"):  # one call each: the count when it is done
+            with stage("write", len(frame), detail=Path(path).name) as progress:
+                if fmt == "csv":
+                    _write_csv(frame, tmp)
+                elif fmt == "json":
+                    tmp.write_text(to_json(frame), encoding="utf-8")
+                else:
+                    frame.to_parquet(tmp, index=False, engine="pyarrow")
+                progress.set(len(frame))
+        elif fmt == "xlsx":  # the workbook writers report their own rows
             if xlsx_writer is None:
                 from .excel import write_tables
 
