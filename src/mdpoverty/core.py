@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import rules
 from .errors import Text
@@ -729,13 +730,21 @@ def classify(
 
 
 def _frames_to_raw(households: pd.DataFrame, members: pd.DataFrame | None) -> RawSurvey:
-    from .io import _to_raw_sheet, text_grid
+    from .io import _to_raw_sheet, keeps_type, text_grid
 
     sheets = {}
     for kind, frame in (("households", households), ("members", members)):
         if frame is None:
             continue
-        raw = _to_raw_sheet(kind, kind, text_grid(frame), first_row=1)
+        typed = {}  # typed columns (numbers, yes/no, dates) are validated as they are
+        for i in range(frame.shape[1]):
+            try:
+                a = pa.chunked_array([pa.array(frame.iloc[:, i], from_pandas=True)])
+            except (pa.ArrowException, TypeError, ValueError):
+                continue  # mixed Python values: read as the text they show
+            if keeps_type(a.type):
+                typed[i] = a
+        raw = _to_raw_sheet(kind, kind, text_grid(frame), first_row=1, typed=typed)
         if raw is not None:
             sheets[kind] = raw
     return RawSurvey("<frames>", sheets, list(sheets))
