@@ -342,7 +342,7 @@ def _parse_column(
                 rows=idx[bad],
                 column=header,
                 field=col.name,
-                values=s[bad],
+                values=s[bad] if typed.is_text(s) else typed.as_text(s[bad]),
                 household_ids=hh_ids[bad],
                 expected=expected or expected_text(col),
             )
