@@ -65,7 +65,11 @@ def fold_ids_arrow(ids: pd.Series) -> pa.ChunkedArray:
     lower case: for ASCII, NFC changes nothing and casefold is lower); the distinct non-ASCII
     IDs by :func:`fold_id`. Null for a blank or an ID of invisible characters only."""
     a = _arrow_ids(ids)
-    folded = pc.utf8_lower(pc.replace_substring_regex(a, _ASCII_SPACE, ""))
+    if pc.any(pc.match_substring_regex(a, _ASCII_SPACE)).as_py():
+        a_dropped = pc.replace_substring_regex(a, _ASCII_SPACE, "")
+    else:
+        a_dropped = a
+    folded = pc.utf8_lower(a_dropped)
     ascii_ = pc.fill_null(pc.string_is_ascii(a), True)
     if not pc.all(ascii_).as_py():
         other = pc.unique(pc.filter(a, pc.invert(ascii_)))
@@ -111,16 +115,21 @@ def id_difference(written: str, known: str) -> Text:
     return Text(", ".join(vi), ", ".join(en))
 
 
-def attach_members(hh_ids: pd.Series | None, m_ids: pd.Series) -> np.ndarray:
+def attach_members(
+    hh_ids: pd.Series | None,
+    m_ids: pd.Series,
+    keys: tuple[np.ndarray, np.ndarray, pa.Array] | None = None,
+) -> np.ndarray:
     """Position of each member's household (first row of a repeated ID); -1 if none.
 
     IDs are matched folded (:func:`fold_id`), on integer keys: the households' distinct
     folded IDs are an Arrow hash table, each member's folded ID is looked up in it
-    (``index_in``), and the key gives the household's first row.
+    (``index_in``), and the key gives the household's first row. ``keys``: the households'
+    :func:`id_codes` when already worked out.
     """
     if hh_ids is None or len(m_ids) == 0:
         return np.full(len(m_ids), -1, dtype=np.int64)
-    _, first, distinct = id_codes(hh_ids)
+    _, first, distinct = keys if keys is not None else id_codes(hh_ids)
     if not len(distinct):  # no household has an ID: every member is an orphan (fuzz-found crash)
         return np.full(len(m_ids), -1, dtype=np.int64)
     mf = fold_ids_arrow(m_ids)
@@ -153,7 +162,7 @@ def member_checks(t: Typed, hh_ids: pd.Series | None) -> None:
     assert raw is not None
     header = raw.headers.get("household_id", "household_id")
     mid = m["household_id"]
-    hh_pos = attach_members(hh_ids, mid)
+    hh_pos = attach_members(hh_ids, mid, t.extras.get("id_keys"))
     t.extras["hh_pos"] = hh_pos
     attached = hh_pos >= 0
     pos = np.maximum(hh_pos, 0)

@@ -154,8 +154,9 @@ def _to_raw_sheet(
     split it off, skip the layout rows (:mod:`.layout`) and clean the body. ``merges`` are the
     sheet's merged ranges (0-based; the grid's column 0 is the sheet's column ``col_offset``).
     ``typed``: grid column -> the same column typed, from the grid's second row (a Parquet
-    file: the grid's first row is its column names); it replaces the text of that column in
-    the frame when the header is that first row.
+    file: the grid's first row is its column names, and a typed column's text in the grid
+    may stop after the rows the header is looked for in); it replaces that column's text in
+    the body and the frame when the header is that first row, else it is read as text.
     None when no row looks like ``kind``'s header."""
     grid = layout.fill_merges(grid, merges, col_offset)
     top = grid.slice(0, HEADER_SCAN_ROWS).to_pydict()
@@ -180,7 +181,16 @@ def _to_raw_sheet(
             keep[code] = i
     start = header.bottom + 1
     body = grid.slice(start)
-    cleaned = pa.table({f"c{j}": _clean_column(body.column(j)) for j in range(body.num_columns)})
+    typed = typed or {}
+    if start != 1:  # the header is not the first row: the typed columns are read as text
+        typed = {j: pc.cast(c.slice(start - 1), pa.string()) for j, c in typed.items()}
+    # the body: text columns cleaned, typed columns as they are (layout reads them typed)
+    cleaned = pa.table(
+        {
+            f"c{j}": typed[j] if j in typed else _clean_column(body.column(j))
+            for j in range(body.num_columns)
+        }
+    )
     id_column = keep.get("household_id")
     masks = layout.layout_rows(
         cleaned, top_rows[header.top : header.bottom + 1], id_column, list(keep.values())
@@ -192,7 +202,6 @@ def _to_raw_sheet(
             rows = np.flatnonzero(mask)
             skipped[reason] = (rows + first_row + start, layout.previews(cleaned, rows))
             skip |= mask
-    typed = typed if typed and start == 1 else {}
 
     def column(i: int) -> pa.ChunkedArray | pa.Array:
         return typed[i] if i in typed else cleaned.column(i)
@@ -253,13 +262,30 @@ def _read_table_file(
 
         table = pq.read_table(path)
         header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
-        body = pa.table({f"c{i}": _as_text(table.column(i)) for i in range(table.num_columns)})
+        typed = {i: c for i, c in enumerate(table.columns) if keeps_type(c.type)}
+        n = table.num_rows
+        top = HEADER_SCAN_ROWS
+        body = pa.table(
+            {
+                # a typed column as text only where the header is looked for (:func:`_to_raw_sheet`)
+                f"c{i}": (
+                    pa.concat_arrays(
+                        [
+                            pc.cast(c.slice(0, top), pa.string()).combine_chunks(),
+                            pa.nulls(max(n - top, 0), pa.string()),
+                        ]
+                    )
+                    if i in typed
+                    else _as_text(c)
+                )
+                for i, c in enumerate(table.columns)
+            }
+        )
     except Exception as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise _fail(
             path, "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
         ) from None
-    typed = {i: c for i, c in enumerate(table.columns) if keeps_type(c.type)}
     return pa.concat_tables([header, body]), typed
 
 

@@ -547,7 +547,9 @@ def _row_checks(t: Typed) -> None:
                 )
         if "household_id" in hh:
             ids = hh["household_id"]
-            codes, first, _ = id_codes(ids)  # folded: "H01" and "h 01" are one ID
+            keys = id_codes(ids)  # folded: "H01" and "h 01" are one ID
+            t.extras["id_keys"] = keys  # members are attached on the same keys
+            codes, first, _ = keys
             at = np.arange(len(codes))
             dup = (codes >= 0) & (first[np.maximum(codes, 0)] != at)
             if dup.any():
