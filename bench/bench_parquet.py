@@ -202,8 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         [
             f"- **Input**: `bench/data/parquet-{args.households}/` (typed Parquet pair, "
             f"`python bench/generate.py -n {args.households} --format parquet`, seed 2025)",
-            f"- **Command**: `{command.strip()}` ({args.repeat} interleaved repeats after a "
-            "warm-up, each a fresh process; min compared)",
+            f"- **Command**: `{command.strip()}` ({args.repeat} interleaved repeats"
+            f"{'' if args.no_warmup else ' after a warm-up'}, each a fresh process; min "
+            "compared)",
             f"- **Machine**: {about}",
             "",
             *lines,

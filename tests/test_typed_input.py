@@ -273,3 +273,31 @@ def test_members_join_on_folded_ids_first_row_of_a_repeated_id() -> None:
     m = pd.Series(["a-1", "C-3", "X", None, "b-2", "A-1"], dtype=pd.ArrowDtype(pa.string()))
     assert attach_members(hh, m).tolist() == [0, 4, -1, -1, 1, 0]
     assert attach_members(pd.Series([None, None], dtype=object), m).tolist() == [-1] * 6
+
+
+def _append_row(table: pa.Table, cells: dict[str, object]) -> pa.Table:
+    row = {name: [cells.get(name)] for name in table.column_names}
+    return pa.concat_tables([table, pa.table(row, schema=table.schema)])
+
+
+def test_total_rows_found_in_typed_columns_as_in_text(district, tmp_path: Path) -> None:
+    """A total row under the data (a label, or only sums of the columns above), typed in a
+    Parquet file: skipped, with the same issues, as in the CSV."""
+    ht, mt, hc, mc = district
+    income = sum(v for v in ht.column("income_per_capita").to_pylist() if v is not None)
+    area = sum(v for v in ht.column("floor_area_m2").to_pylist() if v is not None)
+    ht = _append_row(ht, {"head_name": "Tổng cộng", "income_per_capita": income})
+    ht = _append_row(ht, {"income_per_capita": income, "floor_area_m2": area})
+    extra = pd.DataFrame(
+        [
+            {"head_name": "Tổng cộng", "income_per_capita": str(income)},
+            {"income_per_capita": str(income), "floor_area_m2": f"{area:g}"},
+        ]
+    )
+    hc = pd.concat([hc, extra], ignore_index=True)
+    p, c = _write_pairs(tmp_path, ht, mt, hc, mc)
+    pi, ph = _issues(p)
+    ci, ch = _issues(c)
+    assert (pi["check"] == "total_row").sum() == 2, pi
+    pd.testing.assert_frame_equal(pi, ci)
+    pd.testing.assert_frame_equal(ph, ch)
