@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 KEY = ["check", "row", "household_id", "field", "value"]
 
 
-def _module(name: str, path: Path):  # noqa: ANN202 - a script loaded as a module
+def _module(name: str, path: Path):  # a script loaded as a module
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None and spec.loader is not None
@@ -85,9 +85,8 @@ def test_clean_typed_parquet_classes_and_issues_as_the_csv_pair(district, tmp_pa
 
 
 def _days(year: int, month: int, day: int) -> int:
-    return (np.datetime64(f"{year:04d}-{month:02d}-{day:02d}") - np.datetime64("1970-01-01")).astype(
-        int
-    )
+    day0 = np.datetime64("1970-01-01")
+    return int((np.datetime64(f"{year:04d}-{month:02d}-{day:02d}") - day0).astype(int))
 
 
 # (what is planted, its check, a function planting it in both forms)
@@ -233,7 +232,9 @@ def test_typed_pandas_frames_are_classified_as_their_text(district) -> None:
     )
     text = mdpoverty.classify_frames(hc, mc)
     pd.testing.assert_frame_equal(typed.households, text.households)
-    a, b = (r.issues[KEY].astype(str).sort_values(KEY).reset_index(drop=True) for r in (typed, text))
+    a, b = (
+        r.issues[KEY].astype(str).sort_values(KEY).reset_index(drop=True) for r in (typed, text)
+    )
     pd.testing.assert_frame_equal(a, b)
 
 
