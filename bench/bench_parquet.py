@@ -190,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     md = ks[1]
     t_ratio = min(md.wall) / min(floor.wall)
+    c_ratio = min(md.cpu) / min(floor.cpu)
     m_ratio = min(md.rss) / min(floor.rss)
     agree = []
     for key, (classed, differ, unclassed) in checks.items():
@@ -212,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             *agree,
             f"- time: mdpoverty / floor = **{t_ratio:.2f}×** (goal ≤ {GOAL_TIME}×: "
             f"{'met' if t_ratio <= GOAL_TIME else 'NOT met'})",
+            f"- CPU time (user + system, all threads): mdpoverty / floor = {c_ratio:.2f}× "
+            "(the floor runs two threads, mdpoverty mostly one)",
             f"- peak memory: mdpoverty / floor = **{m_ratio:.2f}×** (goal ≤ {GOAL_MEMORY}×: "
             f"{'met' if m_ratio <= GOAL_MEMORY else 'NOT met'})",
         ]
