@@ -93,23 +93,13 @@ def _nearest(header: str, sheet: str) -> str:
     return lookup[hit[0]] if hit else ""
 
 
-# ASCII whitespace, more than Arrow's trim removes (a superset is safe: the test only saves work)
-_ASCII_EDGE_SPACE = r"^[\t\n\v\f\r\x1c-\x1f ]|[\t\n\v\f\r\x1c-\x1f ]$"
-
-
-def _trimmed(col: pa.ChunkedArray | pa.Array) -> bool:
-    """True when trimming cannot change an ASCII column (no space at either end of a cell):
-    a column of codes is then kept as it is, not copied."""
-    if not pc.all(pc.string_is_ascii(col)).as_py():
-        return False
-    return not pc.any(pc.match_substring_regex(col, _ASCII_EDGE_SPACE)).as_py()
-
-
 def _clean_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """Trim a text column, turn blanks into nulls and cap very long cells (in Arrow)."""
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = pc.cast(col, pa.string())
-    s = col if _trimmed(col) else pc.utf8_trim_whitespace(col)
+    s = pc.utf8_trim_whitespace(col)
+    if pc.all(pc.equal(pc.binary_length(s), pc.binary_length(col))).as_py() is not False:
+        s = col  # nothing trimmed: the copy is dropped (a column of codes is kept as read)
     blank = pc.equal(pc.binary_length(s), 0)
     if pc.any(blank).as_py():
         s = pc.if_else(blank, pa.scalar(None, s.type), s)
