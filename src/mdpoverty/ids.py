@@ -48,7 +48,6 @@ def fold_ids(ids: pd.Series) -> np.ndarray:
 
 # What \s matches in Python among ASCII characters (RE2's \s leaves out \v and \x1c-\x1f)
 _ASCII_SPACE = "[\t\n\v\f\r\x1c-\x1f ]+"
-_ASCII_SPACE_CHARS = "\t\n\v\f\r\x1c\x1d\x1e\x1f "  # looked for literally: cheaper than a regex
 
 
 def _arrow_ids(ids: pd.Series) -> pa.ChunkedArray:
@@ -66,11 +65,12 @@ def fold_ids_arrow(ids: pd.Series) -> pa.ChunkedArray:
     lower case: for ASCII, NFC changes nothing and casefold is lower); the distinct non-ASCII
     IDs by :func:`fold_id`. Null for a blank or an ID of invisible characters only."""
     a = _arrow_ids(ids)
-    if any(pc.any(pc.match_substring(a, ch)).as_py() for ch in _ASCII_SPACE_CHARS):
-        a_dropped = pc.replace_substring_regex(a, _ASCII_SPACE, "")
-    else:
-        a_dropped = a
-    folded = pc.utf8_lower(a_dropped)
+    # an ASCII space is " " or a control character (not printable): two cheap tests first
+    spaced = (
+        pc.any(pc.invert(pc.ascii_is_printable(a))).as_py()
+        or pc.any(pc.match_substring(a, " ")).as_py()
+    )
+    folded = pc.ascii_lower(pc.replace_substring_regex(a, _ASCII_SPACE, "") if spaced else a)
     ascii_ = pc.fill_null(pc.string_is_ascii(a), True)
     if not pc.all(ascii_).as_py():
         other = pc.unique(pc.filter(a, pc.invert(ascii_)))

@@ -271,11 +271,12 @@ def _read_table_file(
             {
                 # a typed column as text only where the header is looked for (:func:`_to_raw_sheet`)
                 f"c{i}": (
-                    pa.concat_arrays(
+                    pa.chunked_array(
                         [
-                            pc.cast(c.slice(0, top), pa.string()).combine_chunks(),
+                            *pc.cast(c.slice(0, top), pa.string()).chunks,
                             pa.nulls(max(n - top, 0), pa.string()),
-                        ]
+                        ],
+                        pa.string(),
                     )
                     if i in typed
                     else _as_text(c)

@@ -263,7 +263,9 @@ def layout_rows(
     if not n or not width:
         return masks
     valid = [np.asarray(pc.is_valid(body.column(j)), dtype=bool) for j in range(width)]
-    filled = np.sum(valid, axis=0)
+    filled = np.zeros(n, dtype=np.int32)  # filled cells per row, column by column
+    for v in valid:
+        filled += v
     nonblank = np.flatnonzero(filled)
     if not len(nonblank):
         return masks

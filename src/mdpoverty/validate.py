@@ -417,7 +417,7 @@ def _typed_frame(raw: RawSheet | None, sheet_name: str, issues: Issues) -> pd.Da
                 out[f"{col.name}_{part}"] = parsed[part]
         else:
             out[col.name] = parsed
-    return pd.DataFrame(out, index=raw.frame.index)
+    return pd.DataFrame(out, index=raw.frame.index, copy=False)  # the parsed columns are new
 
 
 def _twin_check(
