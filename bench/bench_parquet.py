@@ -26,6 +26,7 @@ against the same floor.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -36,13 +37,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path.insert(0, str(BENCH))
+if str(BENCH) not in sys.path:
+    sys.path.append(str(BENCH))  # after the rest: examples/ has a generate.py too
 
-from generate import ensure_pair  # noqa: E402
 from recording import record_section  # noqa: E402
+
+
+def _bench_generate() -> ModuleType:
+    """``bench/generate.py`` under a name of its own (``examples/generate.py`` is
+    ``generate`` to the example scripts)."""
+    name = "mdpoverty_bench_generate"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, BENCH / "generate.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+generate = _bench_generate()
 
 GOAL_TIME = 2.0
 GOAL_MEMORY = 1.5
@@ -160,8 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-warmup", action="store_true", help="skip the warm-up runs")
     parser.add_argument("--record", action="store_true", help="write the run into RESULTS.md")
     args = parser.parse_args(argv)
-    hh, m = ensure_pair(args.households, "parquet", quiet=True)
-    csv = ensure_pair(args.households, "csv", quiet=True)[0] if args.csv else None
+    hh, m = generate.ensure_pair(args.households, "parquet", quiet=True)
+    csv = generate.ensure_pair(args.households, "csv", quiet=True)[0] if args.csv else None
     about = machine()
     with tempfile.TemporaryDirectory(prefix="mdpoverty-bench-") as tmp:
         ks = kinds(hh, m, Path(tmp), args.also_src, csv)

@@ -80,6 +80,8 @@ class Issues:
             return
 
         def col(v: Any) -> np.ndarray:
+            if isinstance(v, pd.Series) and not typed.is_text(v):
+                v = typed.as_text(v)  # a typed cell as the text it prints ("true", "1500000")
             if isinstance(v, pd.Series | pd.Index | np.ndarray | list):
                 a = np.asarray(v, dtype=object)
                 return np.where(pd.isna(a), "", a.astype(str)).astype(object)
@@ -342,7 +344,7 @@ def _parse_column(
                 rows=idx[bad],
                 column=header,
                 field=col.name,
-                values=s[bad] if typed.is_text(s) else typed.as_text(s[bad]),
+                values=s[bad],
                 household_ids=hh_ids[bad],
                 expected=expected or expected_text(col),
             )
