@@ -553,9 +553,10 @@ def _row_checks(t: Typed) -> None:
             t.extras["id_keys"] = keys  # members are attached on the same keys
             codes, first, _ = keys
             at = np.arange(len(codes))
-            dup = (codes >= 0) & (first[np.maximum(codes, 0)] != at)
+            first_at = np.append(first, 0)[codes]  # code -1 (a blank ID): the sentinel 0
+            dup = (codes >= 0) & (first_at != at)
             if dup.any():
-                first_row = pd.Series(hh.index[first[np.maximum(codes, 0)]], index=hh.index)
+                first_row = pd.Series(hh.index[first_at], index=hh.index)
                 issues.add(
                     "duplicate_id",
                     sheet=raw.name,
