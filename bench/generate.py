@@ -1,4 +1,4 @@
-"""Write the benchmark workbook ``bench/data/survey-<N>.xlsx`` (synthetic, fixed seed).
+"""Write the benchmark input ``bench/data/survey-<N>.xlsx``, a CSV pair or a typed Parquet pair.
 
 Uses the example generator (``examples/generate.py``) so the benchmark input has the same
 shape as the bundled example: Vietnamese sheet names and labels, written "dirty" the way
@@ -10,17 +10,30 @@ Usage (from the repository root)::
     python bench/generate.py                       # 100,000 households
     python bench/generate.py --households 10000    # bench/data/survey-10000.xlsx
     python bench/generate.py --force               # regenerate
+    python bench/generate.py -n 1000000 --format parquet   # bench/data/parquet-1000000/
+    python bench/generate.py -n 10000 --format csv         # bench/data/csv-10000/
+
+The CSV pair (``households.csv``, ``members.csv``) is the example generator's
+``write_csv_pair`` (English codes, yes/no, ISO dates). The Parquet pair holds the same values
+*typed*, as a data system exports them: incomes int64, floor area float64, yes/no bool, survey
+and exit dates date32, codes and IDs string; a birth date is a full date or only a year, so
+``birth_date`` stays text (``1961-06-30`` or ``1962``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import shutil
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -84,6 +97,67 @@ def ensure_workbook(
     return path
 
 
+def pair_dir(n_households: int, fmt: str) -> Path:
+    """Where the CSV or Parquet pair for ``n_households`` lives."""
+    return DATA / f"{fmt}-{n_households}"
+
+
+def typed_tables(households: pd.DataFrame, members: pd.DataFrame) -> tuple[pa.Table, pa.Table]:
+    """The generator's frames as typed Arrow tables (see the module docstring)."""
+
+    def table(frame: pd.DataFrame) -> pa.Table:
+        cols: dict[str, pa.Array] = {}
+        for name in frame.columns:
+            s = frame[name]
+            if name == "birth_date":
+                text = [None if v is None or v is pd.NA else str(v) for v in s.tolist()]
+                cols[name] = pa.array(text, pa.string())
+            elif name in ("survey_date", "poverty_exit_date"):
+                days = pd.to_datetime(s.astype(object), errors="raise")
+                cols[name] = pa.array(days.dt.date.where(days.notna(), None), pa.date32())
+            elif isinstance(s.dtype, pd.BooleanDtype) or s.dtype == bool:
+                cols[name] = pa.array(s, pa.bool_(), from_pandas=True)
+            elif isinstance(s.dtype, pd.Int64Dtype) or pd.api.types.is_integer_dtype(s.dtype):
+                cols[name] = pa.array(s, pa.int64(), from_pandas=True)
+            elif pd.api.types.is_float_dtype(s.dtype):
+                cols[name] = pa.array(s, pa.float64(), from_pandas=True)
+            else:
+                cols[name] = pa.array(s.astype(object), pa.string(), from_pandas=True)
+        return pa.table(cols)
+
+    return table(households), table(members)
+
+
+def ensure_pair(
+    n_households: int, fmt: str, *, force: bool = False, quiet: bool = False
+) -> tuple[Path, Path]:
+    """The households and members files of the ``fmt`` ("csv" or "parquet") pair, generated
+    first if missing (or ``force``)."""
+    directory = pair_dir(n_households, fmt)
+    hp, mp = directory / f"households.{fmt}", directory / f"members.{fmt}"
+    if hp.exists() and mp.exists() and not force:
+        if not quiet:
+            print(f"{directory} exists (use --force to regenerate)", file=sys.stderr)
+        return hp, mp
+    gen = _examples_generator()
+    t0 = time.perf_counter()
+    households, members = gen.generate_district(n_households, seed=SEED, survey_year=SURVEY_YEAR)
+    if not quiet:
+        print(f"generated {len(households):,} households in {time.perf_counter() - t0:.1f} s")
+    tmp = directory.with_name(f".{directory.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    if fmt == "csv":
+        gen.write_csv_pair(households, members, tmp)
+    else:
+        tmp.mkdir(parents=True)
+        ht, mt = typed_tables(households, members)
+        pq.write_table(ht, tmp / "households.parquet")
+        pq.write_table(mt, tmp / "members.parquet")
+    shutil.rmtree(directory, ignore_errors=True)
+    tmp.replace(directory)
+    return hp, mp
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -98,7 +172,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--plain", action="store_true", help="official labels, header in row 1, no text cells"
     )
+    parser.add_argument(
+        "--format",
+        choices=("xlsx", "csv", "parquet"),
+        default="xlsx",
+        help="a workbook (default), a CSV pair or a typed Parquet pair",
+    )
     args = parser.parse_args(argv)
+    if args.format != "xlsx":
+        print(*ensure_pair(args.households, args.format, force=args.force))
+        return 0
     print(ensure_workbook(args.households, force=args.force, plain=args.plain))
     return 0
 

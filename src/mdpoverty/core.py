@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import reasons, rules
 from .errors import Text
@@ -618,9 +620,21 @@ def _date_text(hh: pd.DataFrame, name: str) -> pd.Series:
     if y is None:
         return pd.Series(pd.NA, index=hh.index, dtype="string")
     m, d = hh[f"{name}_month"], hh[f"{name}_day"]
-    full = y.astype("string") + "-" + m.astype("string").str.zfill(2) + "-"
-    full = full + d.astype("string").str.zfill(2)
-    return full.where(m.notna(), y.astype("string"))
+    year = y.to_numpy(dtype=float, na_value=np.nan)
+    month = m.to_numpy(dtype=float, na_value=np.nan)
+    day = d.to_numpy(dtype=float, na_value=np.nan)
+    full = ~np.isnan(year) & ~np.isnan(month) & ~np.isnan(day)
+    # whole dates formatted by Arrow (days since 1970 -> date32 -> 'yyyy-mm-dd'), not per row
+    days = np.zeros(len(year), dtype="datetime64[D]")
+    if full.any():
+        ym = (year[full] - 1970) * 12 + month[full] - 1
+        days[full] = ym.astype("datetime64[M]").astype("datetime64[D]") + (day[full] - 1).astype(
+            "timedelta64[D]"
+        )
+    text = pc.cast(pa.array(days, mask=~full).cast(pa.date32()), pa.string())
+    bare = pa.array(np.where(np.isnan(year), 0, year).astype(np.int64), mask=np.isnan(year))
+    text = pc.if_else(pa.array(full), text, pc.cast(bare, pa.string()))
+    return pd.Series(pd.arrays.ArrowExtensionArray(text), index=hh.index).astype("string")
 
 
 def _extra_frame(t: Typed) -> pd.DataFrame:
@@ -797,13 +811,21 @@ def classify(
 
 
 def _frames_to_raw(households: pd.DataFrame, members: pd.DataFrame | None) -> RawSurvey:
-    from .io import _to_raw_sheet, text_grid
+    from .io import _to_raw_sheet, keeps_type, text_grid
 
     sheets = {}
     for kind, frame in (("households", households), ("members", members)):
         if frame is None:
             continue
-        raw = _to_raw_sheet(kind, kind, text_grid(frame), first_row=1)
+        typed = {}  # typed columns (numbers, yes/no, dates) are validated as they are
+        for i in range(frame.shape[1]):
+            try:
+                a = pa.chunked_array([pa.array(frame.iloc[:, i], from_pandas=True)])
+            except (pa.ArrowException, TypeError, ValueError):
+                continue  # mixed Python values: read as the text they show
+            if keeps_type(a.type):
+                typed[i] = a
+        raw = _to_raw_sheet(kind, kind, text_grid(frame), first_row=1, typed=typed)
         if raw is not None:
             sheets[kind] = raw
     return RawSurvey("<frames>", sheets, list(sheets))

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import Text
 from .schema import MEMBERS
@@ -44,6 +46,53 @@ def fold_ids(ids: pd.Series) -> np.ndarray:
     return np.array([*folded, None], dtype=object)[codes]
 
 
+# What \s matches in Python among ASCII characters (RE2's \s leaves out \v and \x1c-\x1f)
+_ASCII_SPACE = "[\t\n\v\f\r\x1c-\x1f ]+"
+
+
+def _arrow_ids(ids: pd.Series) -> pa.ChunkedArray:
+    """The IDs as an Arrow text column (no copy when they are already Arrow text)."""
+    if isinstance(ids.dtype, pd.ArrowDtype):
+        data = ids.array.__arrow_array__()
+        data = data if isinstance(data, pa.ChunkedArray) else pa.chunked_array([data])
+        return data if pa.types.is_string(data.type) else pc.cast(data, pa.string())
+    text = ids.astype(object).where(ids.notna(), None)
+    return pa.chunked_array([pa.array([None if v is None else str(v) for v in text], pa.string())])
+
+
+def fold_ids_arrow(ids: pd.Series) -> pa.ChunkedArray:
+    """:func:`fold_ids` in Arrow: an ASCII ID is folded by Arrow's kernels (spaces dropped,
+    lower case: for ASCII, NFC changes nothing and casefold is lower); the distinct non-ASCII
+    IDs by :func:`fold_id`. Null for a blank or an ID of invisible characters only."""
+    a = _arrow_ids(ids)
+    # an ASCII space is " " or a control character (not printable): two cheap tests first
+    spaced = (
+        pc.any(pc.invert(pc.ascii_is_printable(a))).as_py()
+        or pc.any(pc.match_substring(a, " ")).as_py()
+    )
+    folded = pc.ascii_lower(pc.replace_substring_regex(a, _ASCII_SPACE, "") if spaced else a)
+    ascii_ = pc.fill_null(pc.string_is_ascii(a), True)
+    if not pc.all(ascii_).as_py():
+        other = pc.unique(pc.filter(a, pc.invert(ascii_)))
+        done = pa.array([fold_id(v) for v in other.to_pylist()], pa.string())
+        mapped = pc.take(done, pc.index_in(a, value_set=other))
+        folded = pc.if_else(ascii_, folded, mapped)
+    empty = pc.equal(pc.binary_length(folded), 0)
+    return pc.if_else(empty, pa.scalar(None, pa.string()), folded)
+
+
+def id_codes(hh_ids: pd.Series) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """Integer keys of the households' folded IDs: (code of each row, -1 for a blank; the
+    first row of each code; the distinct folded IDs, in order of first appearance)."""
+    hf = fold_ids_arrow(hh_ids)
+    distinct = pc.unique(hf.drop_null())
+    codes = pc.index_in(hf, value_set=distinct).fill_null(-1).to_numpy().astype(np.int64)
+    first = np.full(len(distinct), -1, dtype=np.int64)
+    rows = np.flatnonzero(codes >= 0)
+    first[codes[rows[::-1]]] = rows[::-1]  # the last write wins: the first row of each ID
+    return codes, first, distinct
+
+
 _ID_STEPS = (
     ("ký tự ẩn (độ rộng 0)", "zero-width characters", lambda x: _ZERO_WIDTH.sub("", x)),
     ("dấu cách không ngắt", "non-breaking spaces", lambda x: _NBSP.sub("", x)),
@@ -67,23 +116,26 @@ def id_difference(written: str, known: str) -> Text:
     return Text(", ".join(vi), ", ".join(en))
 
 
-def attach_members(hh_ids: pd.Series | None, m_ids: pd.Series) -> np.ndarray:
+def attach_members(
+    hh_ids: pd.Series | None,
+    m_ids: pd.Series,
+    keys: tuple[np.ndarray, np.ndarray, pa.Array] | None = None,
+) -> np.ndarray:
     """Position of each member's household (first row of a repeated ID); -1 if none.
 
-    IDs are matched folded (:func:`fold_id`). One hash lookup over the distinct folded IDs
-    (pandas' string ``isin`` would build an Arrow scalar per known ID).
+    IDs are matched folded (:func:`fold_id`), on integer keys: the households' distinct
+    folded IDs are an Arrow hash table, each member's folded ID is looked up in it
+    (``index_in``), and the key gives the household's first row. ``keys``: the households'
+    :func:`id_codes` when already worked out.
     """
     if hh_ids is None or len(m_ids) == 0:
         return np.full(len(m_ids), -1, dtype=np.int64)
-    hf = fold_ids(hh_ids)
-    known = pd.notna(hf)
-    first = known & ~pd.Series(hf).duplicated(keep="first").to_numpy(dtype=bool)
-    index = pd.Index(hf[first])
-    if not len(index):  # no household has an ID: every member is an orphan (fuzz-found crash)
+    _, first, distinct = keys if keys is not None else id_codes(hh_ids)
+    if not len(distinct):  # no household has an ID: every member is an orphan (fuzz-found crash)
         return np.full(len(m_ids), -1, dtype=np.int64)
-    mf = fold_ids(m_ids)
-    where = np.where(pd.notna(mf), index.get_indexer(np.where(pd.notna(mf), mf, "")), -1)
-    return np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1).astype(np.int64)
+    mf = fold_ids_arrow(m_ids)
+    key = pc.index_in(mf, value_set=distinct).fill_null(-1).to_numpy().astype(np.int64)
+    return np.where(key >= 0, first[np.maximum(key, 0)], -1)
 
 
 def closest_ids(orphans: np.ndarray, hh_ids: pd.Series) -> dict[str, str]:
@@ -111,36 +163,34 @@ def member_checks(t: Typed, hh_ids: pd.Series | None) -> None:
     assert raw is not None
     header = raw.headers.get("household_id", "household_id")
     mid = m["household_id"]
-    hh_pos = attach_members(hh_ids, mid)
+    hh_pos = attach_members(hh_ids, mid, t.extras.get("id_keys"))
     t.extras["hh_pos"] = hh_pos
     attached = hh_pos >= 0
-    written = mid.astype(object).where(mid.notna(), "").to_numpy(dtype=object)
-    hh_written = (
-        np.array([], dtype=object)
-        if hh_ids is None
-        else hh_ids.astype(object).where(hh_ids.notna(), "").to_numpy(dtype=object)
-    )
     pos = np.maximum(hh_pos, 0)
-    if attached.any():
-        folded = attached & (written != hh_written[pos])
-        if folded.any():
-            rows = np.flatnonzero(folded)
-            # what folding ignored, worked out once per distinct (written, known) pair
-            pairs = pd.MultiIndex.from_arrays([written[rows], hh_written[pos[rows]]])
-            codes, distinct = pd.factorize(pairs)
-            why = pd.Series(np.array([id_difference(w, k) for w, k in distinct])[codes])
-            for group, at in why.groupby(why, sort=False).indices.items():
-                issues.add(
-                    "id_folded",
-                    sheet=raw.name,
-                    rows=m.index[rows[at]],
-                    column=header,
-                    field="household_id",
-                    values=written[rows[at]],
-                    household_ids=hh_written[pos[rows[at]]],
-                    expected=group,
-                    detail=hh_written[pos[rows[at]]],
-                )
+    folded = np.zeros(len(m), dtype=bool)
+    if attached.any() and hh_ids is not None:  # written otherwise than the household's ID
+        same = pc.equal(_arrow_ids(mid), pc.take(_arrow_ids(hh_ids), pa.array(pos)))
+        folded = attached & ~same.fill_null(False).to_numpy(zero_copy_only=False)
+    written = _written(mid, folded | ~attached)
+    if folded.any() and hh_ids is not None:
+        hh_written = hh_ids.astype(object).where(hh_ids.notna(), "").to_numpy(dtype=object)
+        rows = np.flatnonzero(folded)
+        # what folding ignored, worked out once per distinct (written, known) pair
+        pairs = pd.MultiIndex.from_arrays([written[rows], hh_written[pos[rows]]])
+        codes, distinct = pd.factorize(pairs)
+        why = pd.Series(np.array([id_difference(w, k) for w, k in distinct])[codes])
+        for group, at in why.groupby(why, sort=False).indices.items():
+            issues.add(
+                "id_folded",
+                sheet=raw.name,
+                rows=m.index[rows[at]],
+                column=header,
+                field="household_id",
+                values=written[rows[at]],
+                household_ids=hh_written[pos[rows[at]]],
+                expected=group,
+                detail=hh_written[pos[rows[at]]],
+            )
     orphan = ~attached & mid.notna().to_numpy(dtype=bool)
     closest: dict[str, str] = {}
     if orphan.any():
@@ -168,6 +218,17 @@ def member_checks(t: Typed, hh_ids: pd.Series | None) -> None:
         )
     t.extras["orphan_rows"] = orphan | missing
     unlinked_near(t, hh_ids, hh_pos, orphan | missing, closest)
+
+
+def _written(ids: pd.Series, where: np.ndarray) -> np.ndarray:
+    """The IDs as written ("" for a blank) on the rows ``where``; "" elsewhere (the rows
+    that are never looked at are not turned into Python strings)."""
+    out = np.full(len(ids), "", dtype=object)
+    rows = np.flatnonzero(where)
+    if len(rows):
+        picked = ids.iloc[rows]
+        out[rows] = picked.astype(object).where(picked.notna(), "").to_numpy(dtype=object)
+    return out
 
 
 def unlinked_near(

@@ -1,9 +1,12 @@
 """Read a survey (xlsx, csv pair, parquet pair) into raw text frames (writing: .write.tables).
 
-Every cell is read as text and typed later by :mod:`mdpoverty.validate`: fastexcel infers a
-column's type from its first 1,000 rows and silently nulls later cells of another type, so a
-typed read could lose a household's income without a word. A raw frame's index is the row
-number a person sees in Excel (header = its own row, usually 1).
+Every workbook and CSV cell is read as text and typed later by :mod:`mdpoverty.validate`:
+fastexcel infers a column's type from its first 1,000 rows and silently nulls later cells of
+another type, so a typed read could lose a household's income without a word. A Parquet
+column that is already typed (numbers, yes/no, dates: :func:`keeps_type`) keeps its Arrow type
+in the raw frame and is validated as it is, without a round trip through text; its text form
+is only used to find the header and the layout rows. A raw frame's index is the row number a
+person sees in Excel (header = its own row, usually 1).
 """
 
 from __future__ import annotations
@@ -95,6 +98,8 @@ def _clean_column(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         col = pc.cast(col, pa.string())
     s = pc.utf8_trim_whitespace(col)
+    if pc.all(pc.equal(pc.binary_length(s), pc.binary_length(col))).as_py() is not False:
+        s = col  # nothing trimmed: the copy is dropped (a column of codes is kept as read)
     blank = pc.equal(pc.binary_length(s), 0)
     if pc.any(blank).as_py():
         s = pc.if_else(blank, pa.scalar(None, s.type), s)
@@ -125,6 +130,19 @@ def _to_frame(
     return frame
 
 
+def keeps_type(t: pa.DataType) -> bool:
+    """A column of this Arrow type is validated typed (numbers, yes/no, dates, timestamps
+    without a time zone); any other type is read as text, as a workbook cell is."""
+    return (
+        pa.types.is_integer(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_decimal(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_date(t)
+        or (pa.types.is_timestamp(t) and t.tz is None)
+    )
+
+
 def _to_raw_sheet(
     kind: str,
     name: str,
@@ -132,10 +150,15 @@ def _to_raw_sheet(
     first_row: int,
     merges: Sequence[layout.Merge] = (),
     col_offset: int = 0,
+    typed: dict[int, pa.ChunkedArray] | None = None,
 ) -> RawSheet | None:
     """Find the header block in ``grid`` (text rows of a sheet from Excel row ``first_row``),
     split it off, skip the layout rows (:mod:`.layout`) and clean the body. ``merges`` are the
     sheet's merged ranges (0-based; the grid's column 0 is the sheet's column ``col_offset``).
+    ``typed``: grid column -> the same column typed, from the grid's second row (a Parquet
+    file: the grid's first row is its column names, and a typed column's text in the grid
+    may stop after the rows the header is looked for in); it replaces that column's text in
+    the body and the frame when the header is that first row, else it is read as text.
     None when no row looks like ``kind``'s header."""
     grid = layout.fill_merges(grid, merges, col_offset)
     top = grid.slice(0, HEADER_SCAN_ROWS).to_pydict()
@@ -160,7 +183,16 @@ def _to_raw_sheet(
             keep[code] = i
     start = header.bottom + 1
     body = grid.slice(start)
-    cleaned = pa.table({f"c{j}": _clean_column(body.column(j)) for j in range(body.num_columns)})
+    typed = typed or {}
+    if start != 1:  # the header is not the first row: the typed columns are read as text
+        typed = {j: pc.cast(c.slice(start - 1), pa.string()) for j, c in typed.items()}
+    # the body: text columns cleaned, typed columns as they are (layout reads them typed)
+    cleaned = pa.table(
+        {
+            f"c{j}": typed[j] if j in typed else _clean_column(body.column(j))
+            for j in range(body.num_columns)
+        }
+    )
     id_column = keep.get("household_id")
     masks = layout.layout_rows(
         cleaned, top_rows[header.top : header.bottom + 1], id_column, list(keep.values())
@@ -172,8 +204,12 @@ def _to_raw_sheet(
             rows = np.flatnonzero(mask)
             skipped[reason] = (rows + first_row + start, layout.previews(cleaned, rows))
             skip |= mask
-    columns = {code: cleaned.column(i) for code, i in keep.items()}
-    columns |= {f"{code}#{i}": cleaned.column(i) for code, i in copies}
+
+    def column(i: int) -> pa.ChunkedArray | pa.Array:
+        return typed[i] if i in typed else cleaned.column(i)
+
+    columns = {code: column(i) for code, i in keep.items()}
+    columns |= {f"{code}#{i}": column(i) for code, i in copies}
     table = pa.table(columns) if columns else pa.table({})
     if skip.any():
         table = table.filter(pa.array(~skip))
@@ -210,8 +246,11 @@ def text_grid(frame: pd.DataFrame, header: bool = True) -> pa.Table:
     return pa.table(cols)
 
 
-def _read_table_file(path: Path, notes: list[Text] | None = None) -> pa.Table:
-    """A CSV or Parquet file as an Arrow text grid (header included as the first row).
+def _read_table_file(
+    path: Path, notes: list[Text] | None = None
+) -> tuple[pa.Table, dict[int, pa.ChunkedArray]]:
+    """A CSV or Parquet file as an Arrow text grid (header included as the first row), and
+    the Parquet columns that keep their type (:func:`keeps_type`), by grid column.
 
     A CSV's encoding and separator are found (:mod:`.csv_text`); when it was not UTF-8, a
     note saying which encoding was taken is added to ``notes``, for the person to check."""
@@ -219,19 +258,38 @@ def _read_table_file(path: Path, notes: list[Text] | None = None) -> pa.Table:
         grid = read_csv_grid(path)
         if grid.note is not None and notes is not None:
             notes.append(grid.note)
-        return grid.table
+        return grid.table, {}
     try:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
         header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
-        body = pa.table({f"c{i}": _as_text(table.column(i)) for i in range(table.num_columns)})
+        typed = {i: c for i, c in enumerate(table.columns) if keeps_type(c.type)}
+        n = table.num_rows
+        top = HEADER_SCAN_ROWS
+        body = pa.table(
+            {
+                # a typed column as text only where the header is looked for (:func:`_to_raw_sheet`)
+                f"c{i}": (
+                    pa.chunked_array(
+                        [
+                            *pc.cast(c.slice(0, top), pa.string()).chunks,
+                            pa.nulls(max(n - top, 0), pa.string()),
+                        ],
+                        pa.string(),
+                    )
+                    if i in typed
+                    else _as_text(c)
+                )
+                for i, c in enumerate(table.columns)
+            }
+        )
     except Exception as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise _fail(
             path, "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
         ) from None
-    return pa.concat_tables([header, body])
+    return pa.concat_tables([header, body]), typed
 
 
 def _as_text(col: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
@@ -260,7 +318,8 @@ def _read_pair(path: Path, members: Path | None) -> RawSurvey:
         if p is None:
             continue
         _sniff(p)
-        raw = _to_raw_sheet(kind, p.name, _read_table_file(p, notes), first_row=1)
+        grid, typed = _read_table_file(p, notes)
+        raw = _to_raw_sheet(kind, p.name, grid, first_row=1, typed=typed)
         names.append(p.name)
         if raw is not None:
             sheets[kind] = raw

@@ -209,8 +209,37 @@ def numbered(cells: Iterable[object], min_cells: int) -> bool:
     return all(b > a for seq in (letters, numbers) for a, b in itertools.pairwise(seq))
 
 
+def _text(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """A column as text: a typed (Parquet) column is cast, as it reads printed."""
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return col
+    return pc.cast(col, pa.string())
+
+
+def _text_table(table: pa.Table) -> pa.Table:
+    """``table`` (a few rows) with its typed columns as text."""
+    return pa.table({name: _text(table.column(name)) for name in table.column_names})
+
+
+def _equal_text(col: pa.ChunkedArray | pa.Array, text: str) -> np.ndarray:
+    """Cells of ``col`` that read ``text``. A typed column is not turned into text: ``text``
+    is read as the column's type and compared typed when it reads back as itself (``12``
+    in an integer column, ``true`` in a yes/no one); otherwise no cell of that column can
+    read ``text``."""
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return np.asarray(pc.equal(col, pa.scalar(text)).fill_null(False), dtype=bool)
+    try:
+        value = pc.cast(pa.scalar(text), col.type)
+        same = pc.cast(value, pa.string()).as_py() == text
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        same = False
+    if not same:
+        return np.zeros(len(col), dtype=bool)
+    return np.asarray(pc.equal(col, value).fill_null(False), dtype=bool)
+
+
 def _text_rows(body: pa.Table, rows: np.ndarray) -> list[list[object]]:
-    part = body.take(pa.array(rows, type=pa.int64())).to_pydict()
+    part = _text_table(body.take(pa.array(rows, type=pa.int64()))).to_pydict()
     return [list(r) for r in zip(*part.values(), strict=True)] if part else []
 
 
@@ -220,7 +249,8 @@ def layout_rows(
     id_column: int | None,
     named: Sequence[int],
 ) -> dict[str, np.ndarray]:
-    """Rows of ``body`` (cleaned text: trimmed, blanks null) that are layout, not data.
+    """Rows of ``body`` (cleaned text: trimmed, blanks null; or typed columns of a Parquet
+    file, read as the text they print) that are layout, not data.
 
     Returns reason -> boolean mask over the body's rows: ``numbered`` (a row of column
     numbers), ``header`` (a header row repeated further down), ``total`` (a total row: a
@@ -233,7 +263,9 @@ def layout_rows(
     if not n or not width:
         return masks
     valid = [np.asarray(pc.is_valid(body.column(j)), dtype=bool) for j in range(width)]
-    filled = np.sum(valid, axis=0)
+    filled = np.zeros(n, dtype=np.int32)  # filled cells per row, column by column
+    for v in valid:
+        filled += v
     nonblank = np.flatnonzero(filled)
     if not len(nonblank):
         return masks
@@ -251,8 +283,7 @@ def layout_rows(
             if value is None or not str(value).strip():
                 continue
             cells += 1
-            eq = pc.equal(body.column(j), pa.scalar(str(value).strip()))
-            matches += np.asarray(eq.fill_null(False), dtype=bool)
+            matches += _equal_text(body.column(j), str(value).strip())
         # nearly every filled cell of the row is the template's cell in that column
         repeat = (matches >= min(2, cells)) & (5 * matches >= 4 * filled)
         masks[reason] |= repeat
@@ -281,14 +312,14 @@ def _total_rows(
     if id_column is None:
         rows = np.flatnonzero(filled > 0)
     else:
-        ids = body.column(id_column)
+        ids = _text(body.column(id_column))
         size = pc.binary_length(ids)
         short = pc.and_(pc.greater_equal(size, 4), pc.less_equal(size, 24))
         first = pc.utf8_slice_codeunits(ids, 0, 1)
         could = pc.and_(short, pc.is_in(first, pa.array(["T", "t", "C", "c"]))).fill_null(False)
         rows = np.flatnonzero(np.asarray(could, dtype=bool) | (~valid[id_column] & (filled > 0)))
     if len(rows):
-        part = body.take(pa.array(rows, type=pa.int64()))
+        part = _text_table(body.take(pa.array(rows, type=pa.int64())))
         label = np.zeros(len(rows), dtype=bool)
         for j in range(min(TOTAL_SCAN_COLUMNS, part.num_columns)):
             hit = pc.match_substring_regex(part.column(j), _TOTAL, ignore_case=True)
@@ -335,7 +366,7 @@ def _sum_rows(
     data = (filled > 0) & ~skip
     data[candidates] = False
     used = [j for j in range(body.num_columns) if valid[j][candidates].any()]
-    values = {j: _numbers(body.column(j)) for j in used}
+    values = {j: _numbers(_text(body.column(j))) for j in used}
     found: list[int] = []
     for i in candidates:
         cols = [j for j in used if valid[j][i]]
@@ -374,7 +405,7 @@ def _signature_rows(
     start = int(dense[-1]) + 1 if len(dense) else 0
     if start >= n:
         return out
-    tail = body.slice(start)
+    tail = _text_table(body.slice(start))
     hit = np.zeros(tail.num_rows, dtype=bool)
     for j in range(tail.num_columns):
         m = pc.match_substring_regex(tail.column(j), _SIGNATURE, ignore_case=True)
@@ -388,7 +419,7 @@ def previews(body: pa.Table, rows: np.ndarray) -> list[str]:
     """The first filled cell of each of ``rows`` (what the person sees first in the row)."""
     if not len(rows):
         return []
-    part = body.take(pa.array(rows, type=pa.int64()))
+    part = _text_table(body.take(pa.array(rows, type=pa.int64())))
     first = pc.coalesce(*[part.column(j) for j in range(part.num_columns)])
     return [("" if v is None else v[:60]) for v in first.to_pylist()]
 

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import typed
 from .errors import CHECKS, Text, message
 from .ids import attach_members as attach_members  # the library API kept its home
-from .ids import fold_ids, member_checks
+from .ids import id_codes, member_checks
 from .io import RawSheet, RawSurvey
 from .layout import SKIP_CHECKS
 from .progress import stage
@@ -80,6 +81,8 @@ class Issues:
             return
 
         def col(v: Any) -> np.ndarray:
+            if isinstance(v, pd.Series) and not typed.is_text(v):
+                v = typed.as_text(v)  # a typed cell as the text it prints ("true", "1500000")
             if isinstance(v, pd.Series | pd.Index | np.ndarray | list):
                 a = np.asarray(v, dtype=object)
                 return np.where(pd.isna(a), "", a.astype(str)).astype(object)
@@ -315,6 +318,15 @@ class Typed:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
+def _at_least(col: Column, out: pd.Series, report: Callable[..., None]) -> pd.Series:
+    """A number below the field's minimum: an ``out_of_range`` error, the value dropped."""
+    if col.min_value is None:
+        return out
+    low = (out < col.min_value).to_numpy()
+    report("out_of_range", low, Text(f"≥ {col.min_value:g}", f"≥ {col.min_value:g}"))
+    return out.mask(low)
+
+
 def _parse_column(
     raw: RawSheet, col: Column, issues: Issues, hh_ids: pd.Series
 ) -> pd.Series | pd.DataFrame:
@@ -335,18 +347,21 @@ def _parse_column(
                 expected=expected or expected_text(col),
             )
 
+    if not typed.is_text(s):  # a typed (Parquet) column: validated as it is when it can be
+        done = typed.parse_typed(col, s, report)
+        if done is None:
+            s = typed.as_text(s)  # not the field's type: read as the text it shows
+        elif col.kind != "number":
+            return done
+        else:
+            return _at_least(col, done, report)
     if col.kind in ("id", "text"):
         return s
     if col.kind == "number":
         codes, parsed, bad, distinct = _by_unique(s, parse_money if col.money else parse_number)
         report("not_a_number", bad)
         u = np.array([np.nan if p is None else p for p in parsed], dtype=float)
-        out = pd.Series(_take(u, codes, np.nan), index=idx)
-        if col.min_value is not None:
-            low = (out < col.min_value).to_numpy()
-            report("out_of_range", low, Text(f"≥ {col.min_value:g}", f"≥ {col.min_value:g}"))
-            out = out.mask(low)
-        return out
+        return _at_least(col, pd.Series(_take(u, codes, np.nan), index=idx), report)
     if col.kind == "bool":
         codes, parsed, bad, distinct = _by_unique(
             s, lambda t: True if fold(t) in YES else False if fold(t) in NO else None
@@ -402,7 +417,7 @@ def _typed_frame(raw: RawSheet | None, sheet_name: str, issues: Issues) -> pd.Da
                 out[f"{col.name}_{part}"] = parsed[part]
         else:
             out[col.name] = parsed
-    return pd.DataFrame(out, index=raw.frame.index)
+    return pd.DataFrame(out, index=raw.frame.index, copy=False)  # the parsed columns are new
 
 
 def _twin_check(
@@ -536,14 +551,14 @@ def _row_checks(t: Typed) -> None:
                 )
         if "household_id" in hh:
             ids = hh["household_id"]
-            folded = pd.Series(fold_ids(ids), index=hh.index)  # "H01" and "h 01" are one ID
-            dup = (folded.duplicated(keep="first") & folded.notna()).to_numpy()
+            keys = id_codes(ids)  # folded: "H01" and "h 01" are one ID
+            t.extras["id_keys"] = keys  # members are attached on the same keys
+            codes, first, _ = keys
+            at = np.arange(len(codes))
+            first_at = np.append(first, 0)[codes]  # code -1 (a blank ID): the sentinel 0
+            dup = (codes >= 0) & (first_at != at)
             if dup.any():
-                first_row = (
-                    pd.Series(hh.index, index=hh.index)
-                    .groupby(folded.to_numpy(), dropna=False)
-                    .transform("first")
-                )
+                first_row = pd.Series(hh.index[first_at], index=hh.index)
                 issues.add(
                     "duplicate_id",
                     sheet=raw.name,
