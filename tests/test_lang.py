@@ -348,3 +348,15 @@ def test_targets_workbook_headers_and_values_in_the_run_language(tmp_path: Path)
         assert body[1] == level and body[2] == "Xã Bảo Thắng"
         assert len(wb["Chỉ tiêu giảm nghèo"]._charts) == 1  # the chart found its columns
     assert "Tỷ lệ hộ nghèo đầu kỳ (%)" in header or "Rate of poor households, start (%)" in header
+
+
+@pytest.mark.parametrize("name", ["vn-2016-2020", "vn-2022-2025", "vn-2027-2030"])
+def test_the_legal_references_are_vietnamese_too(name: str) -> None:
+    """The references are data, printed as the data holds them in both languages: they are
+    written in Vietnamese (the language of the law), with no English commentary inside."""
+    import re
+
+    vi = _run("standards", name).stdout
+    english = re.compile(r"\b(the|from|under|kept|draft|sets|extended|unpublished|not|of)\b")
+    said = [line for line in vi.splitlines() if english.search(line.split(" — ", 1)[-1])]
+    assert said == [], said
