@@ -19,6 +19,7 @@ from .groups import derived_no_labour_capacity, group_frame
 from .ids import attach_members
 from .io import RawSheet, RawSurvey, read_survey
 from .layout import require_members
+from .member_table import household_facts, member_table
 from .rounds import ReviewRound, RowRounds, StandardChoice, choose
 from .schema import INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
 from .standards import Standard
@@ -46,8 +47,12 @@ class Result:
     # member whose relation is head), survey_date, previous_class,
     # poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu; then the
     # group columns of data/groups (reason_*, need_*, support_*, no_labour_capacity — derived
-    # from the members where blank, see no_labour_capacity_source — and local_ethnic).
+    # from the members where blank, see no_labour_capacity_source — and local_ethnic), then
+    # head_ethnicity and merit (a member is a person with merit).
     extra: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # one row per member row of the survey (mdpoverty.member_table.MEMBER_COLUMNS), with the
+    # position of its household in ``households`` (-1: matches none): Forms 9, 11 and 15
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def ok(self) -> bool:
@@ -477,7 +482,14 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     cls = np.where(blocked, "", cls)
     out = _output_frame(t, ctx, std, flags, count, income, cls, blocked, undetermined)
     counts = _accounting(t, ctx, blocked)
-    extra = _extra_frame(t)
+    extra, members = _group_extra(t, ctx, std)
+    return Result(out, issue_frame, std, counts=counts, extra=extra, members=members)
+
+
+def _group_extra(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``extra`` with the group columns (data/groups), the head's ethnicity and the person
+    with merit; and the member table of the forms."""
+    n = len(t.households)
     has_members = (ctx.n_members > 0) if t.m_sheet is not None else np.zeros(n, dtype=bool)
     nlc = derived_no_labour_capacity(
         t.members,
@@ -490,8 +502,17 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
         std.retirement_age,
         np.nan_to_num(has_members, nan=0).astype(bool),
     )
-    extra = pd.concat([extra, group_frame(t.households, nlc).reset_index(drop=True)], axis=1)
-    return Result(out, issue_frame, std, counts=counts, extra=extra)
+    ids = t.households.get("household_id", pd.Series(pd.NA, index=t.households.index))
+    members = member_table(t.members, ids, ctx, std)
+    extra = pd.concat(
+        [
+            _extra_frame(t),
+            group_frame(t.households, nlc).reset_index(drop=True),
+            household_facts(members, n),
+        ],
+        axis=1,
+    )
+    return extra, members
 
 
 def _score_b(t: Typed, ctx: rules.Ctx, std: Standard, count: np.ndarray) -> None:

@@ -28,11 +28,11 @@ from ..errors import InputFileError, UsageError
 from ..schema import fold, sheet_lookup
 from ..standards import Standard, load_standard, standard_for_flags
 from ..validate import ISSUE_COLUMNS
-from . import changes, forms
+from . import changes, forms, forms_more
 from .form_checks import check_forms
 
 Source = str | os.PathLike | Result | pd.DataFrame
-FORMS = ("1", "2", "3", "4", "5")
+FORMS = tuple(str(i) for i in range(1, 16))
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")  # what a folder is read for
 # the data sheet of `mdpoverty classify -o out.xlsx` (§8 columns and codes); "Kết quả" in
 # workbooks written before the lists
@@ -58,6 +58,9 @@ class Round:
     sources: list[str] = field(default_factory=list)
     # which standard each classed file used and why (StandardChoice), for the stderr line
     choices: list = field(default_factory=list)
+    # the members (mdpoverty.member_table), ``household_pos`` into ``households``; None when
+    # the round was read from classify outputs (no members): Forms 8–15 need a survey
+    members: pd.DataFrame | None = None
 
     @property
     def classed(self) -> pd.Series:
@@ -233,7 +236,8 @@ def _result_round(result: Result, source: str) -> Round:
     extra = (
         result.extra.reset_index(drop=True) if len(result.extra) else pd.DataFrame(index=hh.index)
     )
-    return Round(hh, extra, issues, result.standard, [source], [result.choice])
+    members = result.members if len(result.members.columns) else None
+    return Round(hh, extra, issues, result.standard, [source], [result.choice], members)
 
 
 def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: str) -> Round:
@@ -369,7 +373,23 @@ def load_round(
         std_final,
         [s for r in rounds for s in r.sources],
         [c for r in rounds for c in r.choices if c is not None],
+        _members(rounds),
     )
+
+
+def _members(rounds: list[Round]) -> pd.DataFrame | None:
+    """The members of every file, their household positions moved to the joined round's;
+    None unless every file has its members."""
+    if any(r.members is None for r in rounds):
+        return None
+    parts, offset = [], 0
+    for r in rounds:
+        m = r.members.copy()
+        pos = m["household_pos"].to_numpy()
+        m["household_pos"] = np.where(pos >= 0, pos + offset, -1)
+        parts.append(m)
+        offset += len(r.households)
+    return pd.concat(parts, ignore_index=True)
 
 
 # ------------------------------------------------------------------------------- the report
@@ -385,12 +405,12 @@ def parse_forms(form: str | int | Iterable[str | int]) -> list[str]:
         for p in picked:
             if p not in FORMS:
                 raise UsageError(
-                    f"unknown form {f!r}: use 1, 2, 3, 4, 5 or all",
-                    f"không có biểu {f!r}: dùng 1, 2, 3, 4, 5 hoặc all",
+                    f"unknown form {f!r}: use 1 to 15, several (1,4,10) or all",
+                    f"không có biểu {f!r}: dùng 1 đến 15, nhiều biểu (1,4,10) hoặc all",
                 )
             if p not in out:
                 out.append(p)
-    return sorted(out)
+    return sorted(out, key=int)
 
 
 def has_previous_column(current: Round) -> bool:
@@ -457,7 +477,51 @@ def build_forms(
             out["4"] = f4
         if "5" in wanted:
             out["5"] = forms.form5(f4)
-    return {k: out[k] for k in sorted(out)}
+    out.update(_more_forms(current, wanted, current_order))
+    return {k: out[k] for k in sorted(out, key=int)}
+
+
+#: Forms that need the members and the optional household columns: a survey, not a
+#: classify output. Forms that need the deprivation flags (dep_*).
+NEED_MEMBERS = ("8", "9", "10", "11", "15")
+NEED_FLAGS = ("4", "5", "6", "7", "12", "13", "14")
+
+
+def _more_forms(current: Round, wanted: Sequence[str], order: pd.DataFrame) -> dict:
+    """Forms 6–15 (:mod:`.forms_more`)."""
+    hh, extra, members = current.households, current.extra, current.members
+    std = current.standard
+    codes = std.codes if std is not None else []
+    if members is None and any(f in wanted for f in NEED_MEMBERS):
+        raise UsageError(
+            "Forms 8–11 and 15 need the survey (its members and household columns), not a "
+            "classify output",
+            "Biểu 8–11 và 15 cần tệp khảo sát (danh sách thành viên và các cột của hộ), không "
+            "dùng được tệp kết quả phân loại",
+        )
+    out: dict[str, pd.DataFrame] = {}
+    if "6" in wanted or "7" in wanted:
+        f6 = forms.form4(hh, codes, order, target="near_poor")
+        if "6" in wanted:
+            out["6"] = f6
+        if "7" in wanted:
+            out["7"] = forms.form5(f6)
+    if "8" in wanted:
+        out["8"] = forms_more.form8(hh, extra, order)
+    if "9" in wanted:
+        out["9"] = forms_more.form9(hh, extra, order)
+    if "10" in wanted:
+        out["10"] = forms_more.form10(hh, extra, order)
+    if "11" in wanted:
+        out["11"] = forms_more.form11(hh, members, order)
+    for f, target in (("12", "poor"), ("13", "near_poor")):
+        if f in wanted and std is not None:
+            out[f] = forms_more.form12(hh, std, order, target)
+    if "14" in wanted:
+        out["14"] = forms_more.form14(hh, extra, codes, order)
+    if "15" in wanted:
+        out["15"] = forms_more.form15(hh, extra, members, order)
+    return out
 
 
 def map_notes(rounds: Sequence[tuple[str, Round | None]]) -> list[tuple[str, str]]:
@@ -571,7 +635,9 @@ def report(
         wanted = [f for f in wanted if f not in ("2", "3")]
     codes = current.standard.codes if current.standard is not None else []
     if not explicit and any(f"dep_{c}" not in current.households for c in codes):
-        wanted = [f for f in wanted if f not in ("4", "5")]
+        wanted = [f for f in wanted if f not in NEED_FLAGS]
+    if not explicit and current.members is None:
+        wanted = [f for f in wanted if f not in NEED_MEMBERS]
     out = build_forms(current, wanted, prev)
     check_forms(out)
     return out
