@@ -558,7 +558,7 @@ def write_forms(
     first_table = next(iter(tables.values())) if tables else None
     level = _issuer(first_table)[1] if first_table is not None else ""
     if issuer is None:
-        issuer = issuer_of(first_table) if first_table is not None else ""
+        issuer = issuer_of(first_table) if first_table is not None else _list_issuer(forms)
     # the last row totals the province only in a province's report: else it is the total
     # of the district or the commune that signs (the province row of the tidy frame)
     name_total = level in ("province", "")
@@ -604,6 +604,21 @@ def write_forms(
     if issues is not None and len(issues):
         _issues_sheet(wb, issues)
     wb.save(str(path))
+
+
+def _list_issuer(forms: Mapping[str, pd.DataFrame]) -> str:
+    """The signing unit of a report of Forms 14/15 alone: its one commune, else its one
+    province (the two-tier map), else its one district."""
+    frame = next(iter(forms.values()), None)
+    if frame is None or not len(frame):
+        return ""
+    for level in ("commune", "province", "district"):
+        names = frame[level].astype("string").fillna("").unique() if level in frame else []
+        if level == "commune" and len(names) == 1 and names[0]:
+            return _upper_unit(str(names[0]), "commune")
+        if level != "commune" and len(names) == 1 and names[0]:
+            return _upper_unit(str(names[0]), level)
+    return ""
 
 
 def _layout(

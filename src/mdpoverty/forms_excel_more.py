@@ -297,7 +297,8 @@ def write_list(
     text_cols = {"Họ tên chủ hộ", "Họ và tên", "Phường/ Xã", "Thôn", "Huyện", "Nguyên nhân nghèo"}
     widths = {"TT": 6, "Họ tên chủ hộ": 22, "Họ và tên": 22, "Phường/ Xã": 16, "Thôn": 16}
     widths |= {"Nguyên nhân nghèo": 36, "Mã hộ": 16, "Các chỉ số thiếu hụt (số thứ tự)": 16}
-    widths |= {"Thu nhập bình quân (đồng/người/tháng)": 14, "Tình trạng việc làm": 16}
+    widths |= {"Thu nhập bình quân (đồng/người/tháng)": 14, "Tình trạng việc làm": 24}
+    widths |= {"Phân loại": 14, "Dân tộc": 10, "Quan hệ với chủ hộ": 10}
     for j, text in enumerate(head, start=1):
         ws.column_dimensions[get_column_letter(j)].width = widths.get(text, 11)
     for i, row in enumerate(rows, start=top + 1):
@@ -308,7 +309,7 @@ def write_list(
             cell.alignment = LEFT if head[j - 1] in text_cols else CENTER
             if head[j - 1].startswith("Thu nhập"):
                 cell.number_format = "#,##0"
-            if isinstance(v, str):  # a wrapped cell: the row grows (no viewer re-measures it)
+            if isinstance(v, str) and head[j - 1] in text_cols:  # wrapped: the row grows
                 width = widths.get(head[j - 1], 11)
                 lines = max(lines, -(-len(v) // max(int(width * 1.05), 1)))
         if lines > 1:
