@@ -340,3 +340,65 @@ def test_a_form_that_does_not_add_up_is_refused(report) -> None:
     bad["14"] = report["14"].iloc[:-1]
     with pytest.raises(ReportCheckError, match="Form 14 lists 1 near_poor households"):
         check_forms(bad)
+
+
+def test_workbook_sheets_of_the_new_forms(report, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from mdpoverty.forms_excel import write_forms
+
+    path = tmp_path / "bao-cao.xlsx"
+    write_forms(report, path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Biểu 1", *(f"Biểu {i}" for i in range(4, 16))]
+    ws = wb["Biểu 8"]
+    assert ws["A1"].value == "ỦY BAN NHÂN DÂN" and ws["A2"].value == "TỈNH T"
+    texts = {str(c.value) for row in ws.iter_rows(min_row=7, max_row=10) for c in row if c.value}
+    assert {"Hộ không có khả năng lao động", "Hộ đã được hỗ trợ", "Tín dụng"} <= texts
+    # Xã A: its poor row, then its near-poor row, the unit's number and name merged over both
+    first = 7 + 4
+    assert [ws.cell(first, c).value for c in (1, 2, 3, 4)] == ["1", "Xã A", "Hộ nghèo", 1]
+    assert ws.cell(first + 1, 3).value == "Hộ cận nghèo"
+    notes = [str(c.value) for row in ws.iter_rows(min_row=first + 8) for c in row if c.value]
+    assert any("chưa được đối chiếu" in t for t in notes)  # the "Mẫu số" is unverified
+    lists = wb["Biểu 15"]
+    header = [c.value for c in lists[7]]
+    ids = [lists.cell(r, header.index("Mã hộ") + 1).value for r in range(8, 15)]
+    assert ids == ["A1", "A1", "A2", "A2", "B1", "B2", "B2"]
+    sexes = {lists.cell(r, header.index("Giới tính") + 1).value for r in range(8, 15)}
+    assert sexes == {"Nam"}  # codes shown as their Vietnamese labels
+
+
+def test_cli_form10_csv_adds_up() -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from mdpoverty.cli_report import report as report_cmd
+
+    survey = Path(__file__).resolve().parents[1] / "examples" / "survey.xlsx"
+    r = CliRunner().invoke(report_cmd, [str(survey), "--form", "10", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    f10 = pd.read_csv(__import__("io").StringIO(r.stdout), dtype={"number": str})
+    assert list(f10.columns[:6]) == ["number", "level", "unit", "parent", "class", "households"]
+    causes = [c for c in f10.columns if c.startswith("reason_")]
+    assert (f10[causes].sum(axis=1) == f10["causes_total"]).all()
+    for cls in ("poor", "near_poor"):
+        rows_ = f10[f10["class"] == cls]
+        communes = rows_[rows_["level"] == "commune"]
+        total = rows_[rows_["level"] == "province"].iloc[0]
+        assert (
+            communes[["households", *causes, "no_cause"]].sum()
+            == total[["households", *causes, "no_cause"]]
+        ).all()
+    # the example's 72 poor and 36 near-poor households (examples/README.md)
+    assert f10.loc[f10["level"] == "province", "households"].tolist() == [72, 36]
+
+
+def test_forms_needing_the_survey_are_skipped_from_a_classify_output(result, tmp_path) -> None:
+    out = tmp_path / "ket-qua.csv"
+    result.households.to_csv(out, index=False)
+    got = mdpoverty.report(str(out))
+    assert list(got) == ["1", "4", "5", "6", "7", "12", "13", "14"]
+    with pytest.raises(mdpoverty.errors.UsageError):
+        mdpoverty.report(str(out), form="10")
