@@ -402,3 +402,14 @@ def test_forms_needing_the_survey_are_skipped_from_a_classify_output(result, tmp
     assert list(got) == ["1", "4", "5", "6", "7", "12", "13", "14"]
     with pytest.raises(mdpoverty.errors.UsageError):
         mdpoverty.report(str(out), form="10")
+
+
+def test_a_survey_without_households_gives_empty_forms(tmp_path) -> None:
+    from mdpoverty.forms_excel import write_forms
+
+    hh = pd.DataFrame(columns=[*HH, "household_id", "commune", "income_per_capita"])
+    m = pd.DataFrame(columns=[*M, "household_id"])
+    got = mdpoverty.report(mdpoverty.classify_frames(hh, m))
+    assert all(len(frame) == 0 for frame in got.values())
+    assert "15" in got and "9" in got
+    write_forms(got, tmp_path / "r.xlsx")  # every sheet written, none fails

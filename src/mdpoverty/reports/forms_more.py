@@ -206,9 +206,9 @@ def form9(hh: pd.DataFrame, extra: pd.DataFrame, order: pd.DataFrame) -> pd.Data
         tree.insert(4, "ethnicity", shown.get(g, UNKNOWN_ETHNICITY))
         tree["_unit"], tree["_k"] = np.arange(len(tree)), g_i
         trees.append(tree)
-    if not trees:
-        empty = unit_tree(commune_sums(hh, {}), order, [])
-        return empty.assign(ethnicity=pd.Series(dtype="string"))
+    if not trees:  # no household at all
+        cols = [*UNIT_COLUMNS, "ethnicity", *FORM9_COLUMNS, NOT_CLASSED]
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
     out = pd.concat(trees, ignore_index=True).sort_values(["_unit", "_k"], kind="stable")
     out = out.drop(columns=["_unit", "_k"]).reset_index(drop=True)
     for rate, (num, den) in FORM9_RATES.items():
@@ -356,7 +356,8 @@ def form15(
         if c in KEYS or c in ("village", "class"):
             out[c] = hh[c].iloc[at].reset_index(drop=True) if c in hh else pd.NA
         elif c == "head_name":
-            out[c] = extra["head_name"].iloc[at].reset_index(drop=True)
+            names = extra.get("head_name", pd.Series(pd.NA, index=hh.index, dtype="string"))
+            out[c] = names.iloc[at].reset_index(drop=True)
         elif c == "household_id":
             out[c] = hh["household_id"].iloc[at].reset_index(drop=True)
         else:
