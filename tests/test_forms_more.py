@@ -413,3 +413,17 @@ def test_a_survey_without_households_gives_empty_forms(tmp_path) -> None:
     assert all(len(frame) == 0 for frame in got.values())
     assert "15" in got and "9" in got
     write_forms(got, tmp_path / "r.xlsx")  # every sheet written, none fails
+
+
+def test_form9_heads_of_unknown_ethnicity(result) -> None:
+    from mdpoverty.reports import forms_more
+
+    hh = result.households
+    for names in (
+        pd.Series(pd.NA, index=hh.index, dtype="string"),
+        pd.Series([None] * len(hh), index=hh.index, dtype=object),
+    ):
+        extra = result.extra.assign(head_ethnicity=names)
+        f9 = forms_more.form9(hh, extra, forms.unit_order(hh))
+        assert set(f9["ethnicity"]) == {"(không rõ)"}
+        assert f9.loc[f9["level"] == "province", "households"].tolist() == [6]  # all classed

@@ -139,7 +139,10 @@ def household_facts(table: pd.DataFrame, n: int) -> pd.DataFrame:
     return pd.DataFrame({"head_ethnicity": eth, "merit": pd.arrays.BooleanArray(merit, ~has)})
 
 
-def fold_ethnicity(names: pd.Series) -> pd.Series:
-    """A key that tells ethnic groups apart whatever the spelling: "H'Mông", "Hmông",
-    "HMONG" are one group."""
-    return names.astype("string").map(lambda v: fold(v) if isinstance(v, str) else v)
+def fold_ethnicity(names: pd.Series) -> np.ndarray:
+    """A key per row that tells ethnic groups apart whatever the spelling: "H'Mông",
+    "Hmông", "HMONG" are one group; "" for a blank. Folded once per distinct name."""
+    values = pd.Series(names.astype(object).to_numpy(), dtype=object)
+    codes, uniques = pd.factorize(values)  # a missing name: -1
+    folded = np.array([*(fold(str(u)) for u in uniques), ""], dtype=object)
+    return folded[codes]

@@ -180,18 +180,19 @@ def form9(hh: pd.DataFrame, extra: pd.DataFrame, order: pd.DataFrame) -> pd.Data
     ethnic group — Kinh first, then the others by number of households, then heads of
     unknown ethnicity. Spellings are matched without case or diacritics ("H'Mông",
     "HMONG"); the first spelling met names the group."""
-    names = extra.get("head_ethnicity", pd.Series(pd.NA, index=hh.index, dtype="string"))
-    names = names.astype("string").reset_index(drop=True)
-    key = fold_ethnicity(names).fillna("")
+    names = extra.get("head_ethnicity", pd.Series(pd.NA, index=hh.index, dtype=object))
+    names = pd.Series(names.astype(object).to_numpy(), dtype=object)
+    key = pd.Series(fold_ethnicity(names), dtype=object)
     classed = ~_not_classed(hh)
-    shown = {k: names[key == k].iloc[0] for k in pd.unique(key[key != ""])}
+    first = key[key != ""].drop_duplicates()  # the first spelling met names the group
+    shown = {k: str(names.iat[i]).strip() for i, k in first.items()}
     sizes = key[classed].value_counts()
     groups = sorted(shown, key=lambda k: (k != "kinh", -int(sizes.get(k, 0)), shown[k]))
     if (key == "").any():
         groups.append("")
     trees = []
     for g_i, g in enumerate(groups):
-        mine = (key == g).to_numpy()
+        mine = (key == g).to_numpy(bool)
         sums = commune_sums(
             hh,
             {
