@@ -28,13 +28,9 @@ from .forms_excel_more import (
     NOTES_MORE,
     TITLES_MORE,
     UNVERIFIED_NOTE,
-    deprivation_header,
-    form8_header,
-    form9_header,
-    form10_header,
-    form11_header,
-    form12_header,
-    write_list,
+    layout,
+    list_issuer,
+    list_sheet,
 )
 from .io import neutralise
 from .reports.units import GONE_UNIT, NO_DISTRICT
@@ -558,7 +554,7 @@ def write_forms(
     first_table = next(iter(tables.values())) if tables else None
     level = _issuer(first_table)[1] if first_table is not None else ""
     if issuer is None:
-        issuer = issuer_of(first_table) if first_table is not None else _list_issuer(forms)
+        issuer = issuer_of(first_table) if first_table is not None else list_issuer(forms)
     # the last row totals the province only in a province's report: else it is the total
     # of the district or the commune that signs (the province row of the tidy frame)
     name_total = level in ("province", "")
@@ -571,7 +567,7 @@ def write_forms(
             remarks += [t for t in (NOTES_MORE.get("12" if form == "13" else form),) if t]
             remarks.append(UNVERIFIED_NOTE)
         if form in ("14", "15"):
-            _list_sheet(ws, form, frame, issuer, subtitle, date_line, remarks, indicators)
+            list_sheet(ws, form, frame, issuer, subtitle, date_line, remarks, indicators)
             continue
         who = issuer if issuer is not None else issuer_of(frame)
         group = next((c for c in GROUP_COLUMNS if c in frame), None)
@@ -581,7 +577,7 @@ def write_forms(
             if c not in ("number", "level", "unit", "parent", "not_classed")
             and c not in GROUP_COLUMNS
         ]
-        heads, rows, rates = _layout(form, data_cols, indicators, services)
+        heads, rows, rates = layout(form, data_cols, indicators, services)
         freeze = 4 if group else 3
         width = (4 if group else 3) + len(data_cols) - 1
         _letterhead(ws, width, who, TITLES[form], subtitle)
@@ -604,70 +600,6 @@ def write_forms(
     if issues is not None and len(issues):
         _issues_sheet(wb, issues)
     wb.save(str(path))
-
-
-def _list_issuer(forms: Mapping[str, pd.DataFrame]) -> str:
-    """The signing unit of a report of Forms 14/15 alone: its one commune, else its one
-    province (the two-tier map), else its one district."""
-    frame = next(iter(forms.values()), None)
-    if frame is None or not len(frame):
-        return ""
-    for level in ("commune", "province", "district"):
-        names = frame[level].astype("string").fillna("").unique() if level in frame else []
-        if level == "commune" and len(names) == 1 and names[0]:
-            return _upper_unit(str(names[0]), "commune")
-        if level != "commune" and len(names) == 1 and names[0]:
-            return _upper_unit(str(names[0]), level)
-    return ""
-
-
-def _layout(
-    form: str,
-    data_cols: list[str],
-    indicators: Sequence[tuple[int, str]] | None,
-    services: Sequence[str] | None,
-) -> tuple[list[Head], int, set[str]]:
-    """(header cells, header rows, the columns shown as rates) of a form's table."""
-    if form == "1":
-        heads, rows = _form1_header()
-        return heads, rows, {c for c in data_cols if c.endswith("_rate")}
-    if form in ("2", "3"):
-        heads, rows = _change_header(form)
-        return heads, rows, set()
-    if form in ("4", "5", "6", "7"):
-        deps = [c for c in data_cols if c.startswith("dep_")]
-        labels = list(indicators) if indicators else [(i + 1, c[4:]) for i, c in enumerate(deps)]
-        heads, rows = deprivation_header(form, labels)
-        return heads, rows, set(deps) if form in ("5", "7") else set()
-    if form == "9":
-        heads, rows = form9_header()
-        return heads, rows, {c for c in data_cols if c.endswith("_rate")}
-    if form in ("12", "13"):
-        cols = [c for c in data_cols if c.startswith("service_")]
-        labels = list(services) if services else [c[8:] for c in cols]
-        heads, rows = form12_header(form, labels)
-        return heads, rows, {"deprivations_per_household"}
-    builders = {"8": form8_header, "10": form10_header, "11": form11_header}
-    heads, rows = builders[form]()
-    return heads, rows, set()
-
-
-def _list_sheet(
-    ws: Worksheet,
-    form: str,
-    frame: pd.DataFrame,
-    issuer: str,
-    subtitle: str,
-    date_line: str,
-    remarks: Sequence[str],
-    indicators: Sequence[tuple[int, str]] | None,
-) -> None:
-    """Forms 14/15: the letterhead, one row per household (member), the signatures."""
-    last, width = write_list(ws, form, frame, HEADER_TOP, indicators)
-    _letterhead(ws, width, issuer, TITLES[form], subtitle)
-    empty = pd.DataFrame({"level": pd.Series(dtype=object)})
-    _footer(ws, last, width, empty, date_line, remarks)
-    _print_setup(ws, 1, 3, width)
 
 
 def _issues_sheet(wb: Workbook, issues: pd.DataFrame) -> None:

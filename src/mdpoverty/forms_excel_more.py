@@ -9,7 +9,7 @@ numbers and the exact official layouts are unverified.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
@@ -315,3 +315,73 @@ def write_list(
         if lines > 1:
             ws.row_dimensions[i].height = 15 * lines
     return top + len(rows), len(head)
+
+
+def list_issuer(forms: Mapping[str, pd.DataFrame]) -> str:
+    """The signing unit of a report of Forms 14/15 alone: its one commune, else its one
+    province (the two-tier map), else its one district."""
+    from .forms_excel import _upper_unit
+
+    frame = next(iter(forms.values()), None)
+    if frame is None or not len(frame):
+        return ""
+    for level in ("commune", "province", "district"):
+        names = frame[level].astype("string").fillna("").unique() if level in frame else []
+        if level == "commune" and len(names) == 1 and names[0]:
+            return _upper_unit(str(names[0]), "commune")
+        if level != "commune" and len(names) == 1 and names[0]:
+            return _upper_unit(str(names[0]), level)
+    return ""
+
+
+def list_sheet(
+    ws: Worksheet,
+    form: str,
+    frame: pd.DataFrame,
+    issuer: str,
+    subtitle: str,
+    date_line: str,
+    remarks: Sequence[str],
+    indicators: Sequence[tuple[int, str]] | None,
+) -> None:
+    """Forms 14/15: the letterhead, one row per household (member), the signatures."""
+    from .forms_excel import HEADER_TOP, TITLES, _footer, _letterhead, _print_setup
+
+    last, width = write_list(ws, form, frame, HEADER_TOP, indicators)
+    _letterhead(ws, width, issuer, TITLES[form], subtitle)
+    empty = pd.DataFrame({"level": pd.Series(dtype=object)})
+    _footer(ws, last, width, empty, date_line, remarks)
+    _print_setup(ws, 1, 3, width)
+
+
+def layout(
+    form: str,
+    data_cols: list[str],
+    indicators: Sequence[tuple[int, str]] | None,
+    services: Sequence[str] | None,
+) -> tuple[list, int, set[str]]:
+    """(header cells, header rows, the columns shown as rates) of a form's table."""
+    from .forms_excel import _change_header, _form1_header
+
+    if form == "1":
+        heads, rows = _form1_header()
+        return heads, rows, {c for c in data_cols if c.endswith("_rate")}
+    if form in ("2", "3"):
+        heads, rows = _change_header(form)
+        return heads, rows, set()
+    if form in ("4", "5", "6", "7"):
+        deps = [c for c in data_cols if c.startswith("dep_")]
+        labels = list(indicators) if indicators else [(i + 1, c[4:]) for i, c in enumerate(deps)]
+        heads, rows = deprivation_header(form, labels)
+        return heads, rows, set(deps) if form in ("5", "7") else set()
+    if form == "9":
+        heads, rows = form9_header()
+        return heads, rows, {c for c in data_cols if c.endswith("_rate")}
+    if form in ("12", "13"):
+        cols = [c for c in data_cols if c.startswith("service_")]
+        labels = list(services) if services else [c[8:] for c in cols]
+        heads, rows = form12_header(form, labels)
+        return heads, rows, {"deprivations_per_household"}
+    builders = {"8": form8_header, "10": form10_header, "11": form11_header}
+    heads, rows = builders[form]()
+    return heads, rows, set()

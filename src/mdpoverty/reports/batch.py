@@ -30,6 +30,7 @@ from ..standards import Standard, load_standard, standard_for_flags
 from ..validate import ISSUE_COLUMNS
 from . import changes, forms, forms_more
 from .form_checks import check_forms
+from .forms_more import NEED_FLAGS, NEED_MEMBERS
 
 Source = str | os.PathLike | Result | pd.DataFrame
 FORMS = tuple(str(i) for i in range(1, 16))
@@ -477,51 +478,13 @@ def build_forms(
             out["4"] = f4
         if "5" in wanted:
             out["5"] = forms.form5(f4)
-    out.update(_more_forms(current, wanted, current_order))
-    return {k: out[k] for k in sorted(out, key=int)}
-
-
-#: Forms that need the members and the optional household columns: a survey, not a
-#: classify output. Forms that need the deprivation flags (dep_*).
-NEED_MEMBERS = ("8", "9", "10", "11", "15")
-NEED_FLAGS = ("4", "5", "6", "7", "12", "13", "14")
-
-
-def _more_forms(current: Round, wanted: Sequence[str], order: pd.DataFrame) -> dict:
-    """Forms 6–15 (:mod:`.forms_more`)."""
-    hh, extra, members = current.households, current.extra, current.members
     std = current.standard
-    codes = std.codes if std is not None else []
-    if members is None and any(f in wanted for f in NEED_MEMBERS):
-        raise UsageError(
-            "Forms 8–11 and 15 need the survey (its members and household columns), not a "
-            "classify output",
-            "Biểu 8–11 và 15 cần tệp khảo sát (danh sách thành viên và các cột của hộ), không "
-            "dùng được tệp kết quả phân loại",
+    out.update(
+        forms_more.build_more(
+            current.households, current.extra, current.members, std, wanted, current_order
         )
-    out: dict[str, pd.DataFrame] = {}
-    if "6" in wanted or "7" in wanted:
-        f6 = forms.form4(hh, codes, order, target="near_poor")
-        if "6" in wanted:
-            out["6"] = f6
-        if "7" in wanted:
-            out["7"] = forms.form5(f6)
-    if "8" in wanted:
-        out["8"] = forms_more.form8(hh, extra, order)
-    if "9" in wanted:
-        out["9"] = forms_more.form9(hh, extra, order)
-    if "10" in wanted:
-        out["10"] = forms_more.form10(hh, extra, order)
-    if "11" in wanted:
-        out["11"] = forms_more.form11(hh, members, order)
-    for f, target in (("12", "poor"), ("13", "near_poor")):
-        if f in wanted and std is not None:
-            out[f] = forms_more.form12(hh, std, order, target)
-    if "14" in wanted:
-        out["14"] = forms_more.form14(hh, extra, codes, order)
-    if "15" in wanted:
-        out["15"] = forms_more.form15(hh, extra, members, order)
-    return out
+    )
+    return {k: out[k] for k in sorted(out, key=int)}
 
 
 def map_notes(rounds: Sequence[tuple[str, Round | None]]) -> list[tuple[str, str]]:

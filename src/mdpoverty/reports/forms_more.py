@@ -25,10 +25,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import UsageError
 from ..groups import load_groups
 from ..member_table import fold_ethnicity
 from ..standards import Standard
-from .forms import NOT_CLASSED, percent
+from .forms import NOT_CLASSED, form4, form5, percent
 from .units import KEYS, UNIT_COLUMNS, commune_sums, unit_tree
 
 LISTED = ("poor", "near_poor")
@@ -366,6 +367,56 @@ def form15(
     return out
 
 
+#: Forms that need the members and the optional household columns: a survey, not a
+#: classify output. Forms that need the deprivation flags (dep_*).
+NEED_MEMBERS = ("8", "9", "10", "11", "15")
+NEED_FLAGS = ("4", "5", "6", "7", "12", "13", "14")
+
+
+def build_more(
+    hh: pd.DataFrame,
+    extra: pd.DataFrame,
+    members: pd.DataFrame | None,
+    std: Standard | None,
+    wanted: Sequence[str],
+    order: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
+    """The frames of Forms 6–15 in ``wanted`` for a round's households, their ``extra``
+    columns and members (None: read from classify outputs, so Forms 8–11 and 15 are a
+    usage error), the units in ``order``."""
+    codes = std.codes if std is not None else []
+    if members is None and any(f in wanted for f in NEED_MEMBERS):
+        raise UsageError(
+            "Forms 8–11 and 15 need the survey (its members and household columns), not a "
+            "classify output",
+            "Biểu 8–11 và 15 cần tệp khảo sát (danh sách thành viên và các cột của hộ), không "
+            "dùng được tệp kết quả phân loại",
+        )
+    out: dict[str, pd.DataFrame] = {}
+    if "6" in wanted or "7" in wanted:
+        f6 = form4(hh, codes, order, target="near_poor")
+        if "6" in wanted:
+            out["6"] = f6
+        if "7" in wanted:
+            out["7"] = form5(f6)
+    if "8" in wanted:
+        out["8"] = form8(hh, extra, order)
+    if "9" in wanted:
+        out["9"] = form9(hh, extra, order)
+    if "10" in wanted:
+        out["10"] = form10(hh, extra, order)
+    if "11" in wanted:
+        out["11"] = form11(hh, members, order)
+    for f, target in (("12", "poor"), ("13", "near_poor")):
+        if f in wanted and std is not None:
+            out[f] = form12(hh, std, order, target)
+    if "14" in wanted:
+        out["14"] = form14(hh, extra, codes, order)
+    if "15" in wanted:
+        out["15"] = form15(hh, extra, members, order)
+    return out
+
+
 __all__ = [
     "FORM8_COLUMNS",
     "FORM9_COLUMNS",
@@ -375,6 +426,9 @@ __all__ = [
     "FORM14_FIXED",
     "FORM15_COLUMNS",
     "LISTED",
+    "NEED_FLAGS",
+    "NEED_MEMBERS",
+    "build_more",
     "form8",
     "form9",
     "form10",
