@@ -32,6 +32,8 @@ from .cli_common import (
 from .errors import UsageError
 from .io import atomic_path, format_for, write_table
 from .reports.batch import (
+    NEED_FLAGS,
+    NEED_MEMBERS,
     Round,
     form_notes,
     load_round,
@@ -172,6 +174,14 @@ def _write(
                 if std
                 else None
             )
+            services = (
+                [
+                    std.services[v].label_vi
+                    for v in dict.fromkeys(std.indicators[c].service for c in std.codes)
+                ]
+                if std
+                else None
+            )
             errors = current.issues
             if len(errors) and "severity" in errors:
                 errors = errors[errors["severity"] == "error"]
@@ -187,6 +197,7 @@ def _write(
                     subtitle=_subtitle(current),
                     issues=errors,
                     notes={f: [vi for _, vi in lines] for f, lines in (notes or {}).items()},
+                    services=services,
                 ),
             )
         elif len(frames) == 1:
@@ -221,7 +232,7 @@ def _write(
     "--form",
     default="all",
     show_default=True,
-    help="Which form: 1, 2, 3, 4, 5, several (1,4) or all.",
+    help="Which form: 1 to 15, several (1,4,10) or all.",
 )
 @click.option(
     "--previous",
@@ -249,7 +260,7 @@ def report(
     redact,
     redact_key_file,
 ) -> int:
-    """Write the official review report (Forms 1–5) for SURVEYS.
+    """Write the official review report (Forms 1–15) for SURVEYS.
 
     SURVEYS are one or more survey workbooks (or CSV pairs, or classify outputs), or a
     folder of them: a commune, or every commune of a district, read, validated and classed
@@ -300,10 +311,19 @@ def report(
             "forms 2 and 3 skipped: no previous round (--previous) and no previous_class column",
             "bỏ qua biểu 2 và 3: không có kỳ trước (--previous) và không có cột Phân loại đầu kỳ",
         )
-    if any(f in wanted and f not in frames for f in ("4", "5")):
+    flags = [f for f in NEED_FLAGS if f in wanted and f not in frames]
+    if flags:
         con.say(
-            "forms 4 and 5 skipped: the input has no deprivation columns (dep_*)",
-            "bỏ qua biểu 4 và 5: dữ liệu không có các cột thiếu hụt ('Thiếu hụt …')",
+            f"forms {', '.join(flags)} skipped: the input has no deprivation columns (dep_*)",
+            f"bỏ qua biểu {', '.join(flags)}: dữ liệu không có các cột thiếu hụt ('Thiếu hụt …')",
+        )
+    need = [f for f in NEED_MEMBERS if f in wanted and f not in frames and f not in flags]
+    if need:
+        con.say(
+            f"forms {', '.join(need)} skipped: they need the survey (members, household "
+            "columns), not a classify output",
+            f"bỏ qua biểu {', '.join(need)}: cần tệp khảo sát (thành viên, các cột của hộ), "
+            "không dùng được tệp kết quả phân loại",
         )
     forms_of: dict[tuple[str, str], list[str]] = {}  # each note once, naming its forms
     for form_no, lines in notes.items():

@@ -22,6 +22,7 @@ from .i18n import number
 from .ids import attach_members
 from .io import RawSheet, RawSurvey, read_survey
 from .layout import require_members
+from .member_table import household_facts, member_table
 from .progress import Reporter, reporting, stage
 from .rounds import ReviewRound, RowRounds, StandardChoice, choose
 from .schema import HOUSEHOLDS, INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
@@ -51,12 +52,16 @@ class Result:
     # member whose relation is head), survey_date, previous_class,
     # poverty_exit_date (ISO date, or a bare year), sample_weight, stratum, psu; then the
     # group columns of data/groups (reason_*, need_*, support_*, no_labour_capacity — derived
-    # from the members where blank, see no_labour_capacity_source — and local_ethnic).
+    # from the members where blank, see no_labour_capacity_source — and local_ethnic), then
+    # head_ethnicity and merit (a member is a person with merit).
     extra: pd.DataFrame = field(default_factory=pd.DataFrame)
     # for the person, on stderr: how the file was read where it was a guess (a CSV's encoding)
     notes: list[Text] = field(default_factory=list)
     # the typed survey as the rules saw it, for ``mdpoverty.explain`` (not part of the output)
     context: rules.Ctx | None = field(default=None, repr=False, compare=False)
+    # one row per member row of the survey (mdpoverty.member_table.MEMBER_COLUMNS), with the
+    # position of its household in ``households`` (-1: matches none): Forms 9, 11 and 15
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def ok(self) -> bool:
@@ -513,13 +518,22 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
     blocked = _blocked(t, ctx, issue_frame) | lacking
     cls = np.where(blocked, "", cls)
     out = _output_frame(t, ctx, std, flags, count, income, cls, blocked, undetermined)
-    extra = _extra_frame(t)
+    counts = _accounting(t, ctx, blocked)
+    extra, members = _group_extra(t, ctx, std)
     # the one-line reason, after the contract's columns (in --lang; the lists' is Vietnamese)
     out["reason"] = reasons.reason_column(out, std, score, issues.lang)
     extra["reason_vi"] = (
         out["reason"] if issues.lang == "vi" else reasons.reason_column(out, std, score, "vi")
     )
-    counts = _accounting(t, ctx, blocked)
+    # what the agencies' lists need from the members (mdpoverty lists), beside the rest
+    extra = pd.concat([extra, member_facts(ctx, std)], axis=1)
+    return Result(out, issue_frame, std, counts=counts, extra=extra, members=members, context=ctx)
+
+
+def _group_extra(t: Typed, ctx: rules.Ctx, std: Standard) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``extra`` with the group columns (data/groups), the head's ethnicity and the person
+    with merit; and the member table of the forms."""
+    n = len(t.households)
     has_members = (ctx.n_members > 0) if t.m_sheet is not None else np.zeros(n, dtype=bool)
     nlc = derived_no_labour_capacity(
         t.members,
@@ -532,10 +546,17 @@ def classify_typed(t: Typed, std: Standard, as_of: dt.date | None = None) -> Res
         std.retirement_age,
         np.nan_to_num(has_members, nan=0).astype(bool),
     )
-    extra = pd.concat([extra, group_frame(t.households, nlc).reset_index(drop=True)], axis=1)
-    # what the agencies' lists need from the members (mdpoverty lists), beside the rest
-    extra = pd.concat([extra, member_facts(ctx, std)], axis=1)
-    return Result(out, issue_frame, std, counts=counts, extra=extra, context=ctx)
+    ids = t.households.get("household_id", pd.Series(pd.NA, index=t.households.index))
+    members = member_table(t.members, ids, ctx, std)
+    extra = pd.concat(
+        [
+            _extra_frame(t),
+            group_frame(t.households, nlc).reset_index(drop=True),
+            household_facts(members, n),
+        ],
+        axis=1,
+    )
+    return extra, members
 
 
 def _score_b(t: Typed, ctx: rules.Ctx, std: Standard, count: np.ndarray) -> None:

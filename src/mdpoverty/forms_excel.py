@@ -23,6 +23,15 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .forms_excel_more import (
+    CLASS_VI,
+    NOTES_MORE,
+    TITLES_MORE,
+    UNVERIFIED_NOTE,
+    layout,
+    list_issuer,
+    list_sheet,
+)
 from .io import neutralise
 from .progress import stage
 from .reports.units import GONE_UNIT, NO_DISTRICT
@@ -39,7 +48,7 @@ PAGE_FOOTER = "Trang &P/&N"
 COUNT_FORMAT = "0"
 RATE_FORMAT = "0.00"
 HEADER_TOP = 7  # first header row (rows 1–2 letterhead, 4–5 title)
-SHEET_NAMES = {f: f"Biểu {f}" for f in "12345"}
+SHEET_NAMES = {str(f): f"Biểu {f}" for f in range(1, 16)}
 UNIT_HEADER = "Phường/ Xã"
 SUB_HEADERS = {"Số hộ", "Nhân khẩu", "Số khẩu", "Tỷ lệ (%)"}
 
@@ -51,8 +60,11 @@ TITLES = {
     "4": "PHÂN TÍCH CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA HỘ NGHÈO",
     "5": "PHÂN TÍCH TỶ LỆ CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA HỘ NGHÈO",
 }
+TITLES |= TITLES_MORE
 LEVEL_PREFIX = {"province": "TỈNH", "district": "HUYỆN", "commune": "XÃ"}
-MEASURE_VI = {"households": "Hộ", "persons": "Nhân khẩu"}
+MEASURE_VI = {"households": "Hộ", "persons": "Nhân khẩu", **CLASS_VI}
+#: The column naming the several rows of a unit (Forms 2/3, 8–11), if any.
+GROUP_COLUMNS = ("measure", "class", "ethnicity")
 
 
 @dataclass(frozen=True)
@@ -142,28 +154,6 @@ def _change_header(form: str) -> tuple[list[Head], int]:
     numbers = ["A", "B", "C", *map(str, range(1, 9)), "9=1-2-3-4+5+6+7+8"]
     h += [Head(t, 3, i) for i, t in enumerate(numbers)]
     return h, 4
-
-
-def _deprivation_header(form: str, indicators: Sequence[tuple[int, str]]) -> tuple[list[Head], int]:
-    count = form == "4"
-    first = 4 if count else 3
-    last = first + len(indicators) - 1
-    h = [
-        Head("TT", 0, 0, 2),
-        Head(UNIT_HEADER, 0, 1, 2),
-        Head("Tổng số hộ nghèo", 0, 2, 2),
-    ]
-    if count:
-        h.append(Head("Tổng số thiếu hụt", 0, 3, 2))
-    group = (
-        "Chỉ số thiếu hụt dịch vụ xã hội cơ bản của hộ nghèo"
-        if count
-        else "Tỷ lệ chỉ số thiếu hụt dịch vụ xã hội cơ bản của hộ nghèo (%)"
-    )
-    h.append(Head(group, 0, first, 0, last))
-    for i, (number, label) in enumerate(indicators):
-        h += [Head(label, 1, first + i), Head(str(number), 2, first + i)]
-    return h, 3
 
 
 # ------------------------------------------------------------------------------- cells
@@ -257,21 +247,28 @@ def _rows(
     columns: Sequence[str],
     start: int,
     *,
-    measure: bool,
+    measure: bool | str,
     rate_columns: set[str],
     name_total: bool = True,
 ) -> int:
-    """Write the unit rows from ``start``; return the last row written."""
+    """Write the unit rows from ``start``; return the last row written. ``measure``: the
+    column naming a unit's several rows (``True``: "measure"), whose labels go in column C
+    under the unit's number and name, merged over its rows."""
+    group = "measure" if measure is True else (measure or None)
     frame = neutralise(frame.reset_index(drop=True))
-    first_data_col = 4 if measure else 3
+    first_data_col = 4 if group else 3
+    unit_key = frame[["number", "level", "unit", "parent"]].astype("string").fillna("")
+    joined = unit_key.agg("\x1f".join, axis=1).to_numpy(dtype=object)
     r = start
     for i in range(len(frame)):
         row = frame.iloc[i]
         bold = row["level"] != "commune"
         size = 12 if bold else 11
         labelled = row["unit"] in (GONE_UNIT, NO_DISTRICT)  # a group, not a unit: in italics
-        if not measure or row["measure"] == "households":
-            span = 1 if measure else 0
+        if not group or i == 0 or joined[i] != joined[i - 1]:
+            span = 0
+            while group and i + span + 1 < len(frame) and joined[i + span + 1] == joined[i]:
+                span += 1
             number = "" if pd.isna(row["number"]) else str(row["number"])
             _merge(ws, r, 1, r + span, 1, number, font=_font(bold, size), alignment=LEFT)
             _merge(
@@ -287,10 +284,10 @@ def _rows(
             for rr in range(r, r + span + 1):
                 ws.cell(row=rr, column=1).border = BOX
                 ws.cell(row=rr, column=2).border = BOX
-        if measure:
-            cell = ws.cell(
-                row=r, column=3, value=MEASURE_VI.get(str(row["measure"]), row["measure"])
-            )
+        if group:
+            value = row[group]
+            text = MEASURE_VI.get(str(value), value) if group != "ethnicity" else value
+            cell = ws.cell(row=r, column=3, value=_value(text))
             cell.font, cell.alignment, cell.border = _font(bold, size), CENTER, BOX
         for j, col in enumerate(columns):
             cell = ws.cell(row=r, column=first_data_col + j, value=_value(row[col]))
@@ -327,9 +324,8 @@ def _footer(
         r += 1
     if remarks:
         r += 1
+    frame = _per_unit(frame)
     notes = frame[(frame["level"] == "commune") & (frame.get("not_classed", 0) > 0)]
-    if "measure" in notes:
-        notes = notes[notes["measure"] == "households"]
     if len(notes):
         names = notes["unit"].astype("string").fillna("").replace("", "(không rõ xã)")
         same = names.duplicated(keep=False).to_numpy(bool)  # one name, two units: say whose
@@ -370,6 +366,20 @@ def _footer(
     )
 
 
+def _per_unit(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit with its households not classed: a form with several rows per unit
+    repeats the count on each (by class) or splits it (by ethnic group: summed)."""
+    if "not_classed" not in frame:
+        return frame
+    keys = ["number", "level", "unit", "parent"]
+    if "ethnicity" in frame:
+        nc = frame.groupby(keys, sort=False, dropna=False)["not_classed"].sum().reset_index()
+        return nc
+    if any(c in frame for c in GROUP_COLUMNS):
+        return frame.drop_duplicates(keys)
+    return frame
+
+
 # (header row heights from the top, width of the figure columns) per form
 SIZES = {
     "1": ((36, 48, 32, 18), 10),
@@ -377,6 +387,14 @@ SIZES = {
     "3": ((36, 40, 80, 30), 11),
     "4": ((36, 62, 18), 10),
     "5": ((36, 62, 18), 9),
+    "6": ((36, 62, 18), 10),
+    "7": ((36, 62, 18), 9),
+    "8": ((30, 40, 40, 18), 11),
+    "9": ((36, 24, 18), 11),
+    "10": ((30, 40, 40, 18), 10),
+    "11": ((30, 40, 40, 18), 11),
+    "12": ((30, 30, 50, 18), 11),
+    "13": ((30, 30, 50, 18), 11),
 }
 
 
@@ -525,55 +543,72 @@ def write_forms(
     issues: pd.DataFrame | None = None,
     date_line: str = "…………, ngày …… tháng …… năm ……",
     notes: Mapping[str, Sequence[str]] | None = None,
+    services: Sequence[str] | None = None,
 ) -> None:
-    """Write each form frame to its sheet ("Biểu 1" …), laid out like the official forms.
+    """Write each form frame to its sheet ("Biểu 1" … "Biểu 15"), laid out like the official
+    forms.
 
     ``indicators``: (number, Vietnamese label) per indicator, in the frames' ``dep_*`` order
-    (Forms 4/5 headers). ``issuer``: the unit under "ỦY BAN NHÂN DÂN" (default: see
-    :func:`issuer_of`, taken from the first form so every sheet has the same). ``issues``:
-    the households left out, on a sheet "Hộ chưa phân loại". ``notes``: lines written under
-    a form's table, by form (e.g. why Form 1's average columns are empty).
+    (Forms 4–7 headers). ``services``: the Vietnamese labels of the standard's services, in
+    the order of Forms 12/13's ``service_*`` columns. ``issuer``: the unit under "ỦY BAN NHÂN
+    DÂN" (default: see :func:`issuer_of`, taken from the first form so every sheet has the
+    same). ``issues``: the households left out, on a sheet "Hộ chưa phân loại". ``notes``:
+    lines written under a form's table, by form (e.g. why Form 1's average columns are empty).
     """
+    tables = {k: v for k, v in forms.items() if k not in ("14", "15")}
+    first_table = next(iter(tables.values())) if tables else None
     if issuer is None:
-        issuer = issuer_of(next(iter(forms.values()))) if forms else ""
+        issuer = issuer_of(first_table) if first_table is not None else list_issuer(forms)
     wb = Workbook()
     wb.remove(wb.active)
     sheets = len(forms) + int(issues is not None and len(issues) > 0)
     with stage("write", sheets, unit="sheets", detail=target_name(path)) as progress:
-        _write_forms(wb, forms, indicators, issuer, subtitle, issues, date_line, notes, progress)
+        _write_forms(
+            wb,
+            forms,
+            indicators,
+            issuer,
+            subtitle,
+            issues,
+            date_line,
+            notes,
+            services,
+            progress,
+            first_table,
+        )
         wb.save(str(path))
 
 
-def _write_forms(wb, forms, indicators, issuer, subtitle, issues, date_line, notes, progress):
-    """The sheets of :func:`write_forms`, one form at a time (``progress`` counts them)."""
-    level = _issuer(next(iter(forms.values())))[1] if forms else ""
+def _write_forms(
+    wb, forms, indicators, issuer, subtitle, issues, date_line, notes, services, progress, first
+):
+    """The sheets of :func:`write_forms`, one form at a time (``progress`` counts them);
+    ``first``: the first tidy form (not a list), whose unit levels say who signs."""
+    level = _issuer(first)[1] if first is not None else ""
     # the last row totals the province only in a province's report: else it is the total
     # of the district or the commune that signs (the province row of the tidy frame)
     name_total = level in ("province", "")
     for form, frame in forms.items():
         ws = wb.create_sheet(SHEET_NAMES[form])
+        remarks = list((notes or {}).get(form, ()))
+        if int(form) >= 6:
+            remarks += [t for t in (NOTES_MORE.get("12" if form == "13" else form),) if t]
+            remarks.append(UNVERIFIED_NOTE)
+        if form in ("14", "15"):
+            list_sheet(ws, form, frame, issuer, subtitle, date_line, remarks, indicators)
+            progress.advance()
+            continue
         who = issuer if issuer is not None else issuer_of(frame)
+        group = next((c for c in GROUP_COLUMNS if c in frame), None)
         data_cols = [
             c
             for c in frame.columns
-            if c not in ("number", "level", "unit", "parent", "measure", "not_classed")
+            if c not in ("number", "level", "unit", "parent", "not_classed")
+            and c not in GROUP_COLUMNS
         ]
-        if form == "1":
-            heads, rows = _form1_header()
-            rates = {c for c in data_cols if c.endswith("_rate")}
-            measure, freeze = False, 3
-        elif form in ("2", "3"):
-            heads, rows = _change_header(form)
-            rates, measure, freeze = set(), True, 4
-        else:
-            deps = [c for c in data_cols if c.startswith("dep_")]
-            labels = (
-                list(indicators) if indicators else [(i + 1, c[4:]) for i, c in enumerate(deps)]
-            )
-            heads, rows = _deprivation_header(form, labels)
-            rates = set(deps) if form == "5" else set()
-            measure, freeze = False, 3
-        width = (4 if measure else 3) + len(data_cols) - 1
+        heads, rows, rates = layout(form, data_cols, indicators, services)
+        freeze = 4 if group else 3
+        width = (4 if group else 3) + len(data_cols) - 1
         _letterhead(ws, width, who, TITLES[form], subtitle)
         _header(ws, heads, rows, width)
         last = _rows(
@@ -581,12 +616,14 @@ def _write_forms(wb, forms, indicators, issuer, subtitle, issues, date_line, not
             frame,
             data_cols,
             HEADER_TOP + rows,
-            measure=measure,
+            measure=group or False,
             rate_columns=rates,
             name_total=name_total,
         )
-        _footer(ws, last, width, frame, date_line, (notes or {}).get(form, ()))
-        _sizes(ws, form, rows, width, measure)
+        _footer(ws, last, width, frame, date_line, remarks)
+        _sizes(ws, form, rows, width, bool(group))
+        if group == "ethnicity":
+            ws.column_dimensions["C"].width = 16
         _print_setup(ws, rows, freeze, width)
         _chart(ws, form, frame, data_cols, HEADER_TOP + rows, width)
         progress.advance()

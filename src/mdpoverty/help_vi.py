@@ -184,7 +184,7 @@ HELP_VI: dict[str, str] = {
         "soát đang diễn ra hôm nay)."
     ),
     # report
-    "Write the official review report (Forms 1–5) for SURVEYS.\n\n"
+    "Write the official review report (Forms 1–15) for SURVEYS.\n\n"
     "SURVEYS are one or more survey workbooks (or CSV pairs, or classify outputs), or a "
     "folder of them: a commune, or every commune of a district, read, validated and classed "
     "together. Households with errors are left out of the counts; each form says how many "
@@ -194,7 +194,7 @@ HELP_VI: dict[str, str] = {
     "-o report.xlsx   every form on its own sheet, laid out like the official forms\n"
     "-o form1.csv     the tidy table of one form (with --form all: report.form1.csv …)\n"
     "(no -o)          tables on a terminal; CSV of one form, or JSON, when piped": (
-        "Lập báo cáo kết quả rà soát chính thức (Biểu 1–5) cho CÁC_KHẢO_SÁT.\n\n"
+        "Lập báo cáo kết quả rà soát chính thức (Biểu 1–15) cho CÁC_KHẢO_SÁT.\n\n"
         "CÁC_KHẢO_SÁT là một hay nhiều tệp khảo sát (hoặc cặp tệp CSV, hoặc kết quả của "
         "classify), hoặc một thư mục chứa chúng: một xã, hoặc mọi xã của một huyện, được đọc, "
         "kiểm tra và phân loại cùng nhau. Hộ có lỗi không được tính vào số liệu; mỗi biểu ghi "
@@ -207,8 +207,8 @@ HELP_VI: dict[str, str] = {
         "(không có -o)    bảng trên màn hình; CSV của một biểu, hoặc JSON, khi chuyển sang\n"
         "                 lệnh khác"
     ),
-    "Which form: 1, 2, 3, 4, 5, several (1,4) or all.": (
-        "Biểu nào: 1, 2, 3, 4, 5, nhiều biểu (1,4) hoặc all (tất cả)."
+    "Which form: 1 to 15, several (1,4,10) or all.": (
+        "Biểu nào: từ 1 đến 15, nhiều biểu (1,4,10) hoặc all (tất cả)."
     ),
     "The previous round (survey, folder, or classify output; repeatable). Default: the "
     "survey's previous_class column.": (

@@ -226,9 +226,18 @@ def adult_education(c: Ctx, p: S.AdultEducationP) -> np.ndarray:
 def school_attendance(c: Ctx, p: S.SchoolAttendanceP) -> np.ndarray:
     """At least one child aged ``age_min`` to under ``age_below`` is not attending the level
     appropriate to their school age (survey year − birth year), or is enrolled below it."""
+    scope, behind = school_gaps(c, p)
+    c.need("members", "enrolled", scope)
+    c.fact("members", behind)
+    return c.any_member(behind)
+
+
+def school_gaps(c: Ctx, p: S.SchoolAttendanceP) -> tuple[np.ndarray, np.ndarray]:
+    """Per member: in the indicator's scope (aged ``age_min`` to under ``age_below``), and
+    in scope but not attending the level appropriate to their school age. Form 11 counts the
+    children of the second mask."""
     age = _years(c.age)
     scope = (age >= p.age_min) & (age < p.age_below)
-    c.need("members", "enrolled", scope)
     levels = sorted(p.levels, key=lambda lv: lv.school_age_min)
     required = np.zeros(len(age), dtype=int)
     for lv in levels:
@@ -236,8 +245,7 @@ def school_attendance(c: Ctx, p: S.SchoolAttendanceP) -> np.ndarray:
     rank = c.m_map("enrolled", ENROLLED_RANK, ENROLLED_RANK["none"]).astype(int)
     c.fact("scope", scope)
     c.fact("required", required)
-    c.fact("members", scope & (rank < required))
-    return c.any_member(scope & (rank < required))
+    return scope, scope & (rank < required)
 
 
 def housing_quality(c: Ctx, p: S.HousingQualityP) -> np.ndarray:

@@ -30,11 +30,12 @@ from ..progress import stage
 from ..schema import fold, sheet_lookup
 from ..standards import Standard, load_standard, standard_for_flags
 from ..validate import ISSUE_COLUMNS
-from . import changes, forms
+from . import changes, forms, forms_more
 from .form_checks import check_forms
+from .forms_more import NEED_FLAGS, NEED_MEMBERS
 
 Source = str | os.PathLike | Result | pd.DataFrame
-FORMS = ("1", "2", "3", "4", "5")
+FORMS = tuple(str(i) for i in range(1, 16))
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")  # what a folder is read for
 # the data sheet of `mdpoverty classify -o out.xlsx` (§8 columns and codes); "Kết quả" in
 # workbooks written before the lists
@@ -62,6 +63,9 @@ class Round:
     choices: list = field(default_factory=list)
     # how each file was read where it was a guess (a CSV's encoding), for stderr
     notes: list = field(default_factory=list)
+    # the members (mdpoverty.member_table), ``household_pos`` into ``households``; None when
+    # the round was read from classify outputs (no members): Forms 8–15 need a survey
+    members: pd.DataFrame | None = None
 
     @property
     def classed(self) -> pd.Series:
@@ -237,7 +241,10 @@ def _result_round(result: Result, source: str) -> Round:
     extra = (
         result.extra.reset_index(drop=True) if len(result.extra) else pd.DataFrame(index=hh.index)
     )
-    return Round(hh, extra, issues, result.standard, [source], [result.choice], result.notes)
+    members = result.members if len(result.members.columns) else None
+    return Round(
+        hh, extra, issues, result.standard, [source], [result.choice], result.notes, members
+    )
 
 
 def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: str) -> Round:
@@ -392,7 +399,23 @@ def load_round(
         [s for r in rounds for s in r.sources],
         [c for r in rounds for c in r.choices if c is not None],
         [n for r in rounds for n in r.notes],
+        _members(rounds),
     )
+
+
+def _members(rounds: list[Round]) -> pd.DataFrame | None:
+    """The members of every file, their household positions moved to the joined round's;
+    None unless every file has its members."""
+    if any(r.members is None for r in rounds):
+        return None
+    parts, offset = [], 0
+    for r in rounds:
+        m = r.members.copy()
+        pos = m["household_pos"].to_numpy()
+        m["household_pos"] = np.where(pos >= 0, pos + offset, -1)
+        parts.append(m)
+        offset += len(r.households)
+    return pd.concat(parts, ignore_index=True)
 
 
 # ------------------------------------------------------------------------------- the report
@@ -408,12 +431,12 @@ def parse_forms(form: str | int | Iterable[str | int]) -> list[str]:
         for p in picked:
             if p not in FORMS:
                 raise UsageError(
-                    f"unknown form {f!r}: use 1, 2, 3, 4, 5 or all",
-                    f"không có biểu {f!r}: dùng 1, 2, 3, 4, 5 hoặc all",
+                    f"unknown form {f!r}: use 1 to 15, several (1,4,10) or all",
+                    f"không có biểu {f!r}: dùng 1 đến 15, nhiều biểu (1,4,10) hoặc all",
                 )
             if p not in out:
                 out.append(p)
-    return sorted(out)
+    return sorted(out, key=int)
 
 
 def has_previous_column(current: Round) -> bool:
@@ -480,7 +503,13 @@ def build_forms(
             out["4"] = f4
         if "5" in wanted:
             out["5"] = forms.form5(f4)
-    return {k: out[k] for k in sorted(out)}
+    std = current.standard
+    out.update(
+        forms_more.build_more(
+            current.households, current.extra, current.members, std, wanted, current_order
+        )
+    )
+    return {k: out[k] for k in sorted(out, key=int)}
 
 
 def map_notes(rounds: Sequence[tuple[str, Round | None]]) -> list[tuple[str, str]]:
@@ -594,7 +623,9 @@ def report(
         wanted = [f for f in wanted if f not in ("2", "3")]
     codes = current.standard.codes if current.standard is not None else []
     if not explicit and any(f"dep_{c}" not in current.households for c in codes):
-        wanted = [f for f in wanted if f not in ("4", "5")]
+        wanted = [f for f in wanted if f not in NEED_FLAGS]
+    if not explicit and current.members is None:
+        wanted = [f for f in wanted if f not in NEED_MEMBERS]
     out = build_forms(current, wanted, prev)
     check_forms(out)
     return out

@@ -36,11 +36,18 @@ class ReportCheckError(MdpovertyError):
         self.problems = list(problems)
 
 
+#: A form with several rows per unit names them in one of these columns (Forms 2/3:
+#: households / persons; 8, 10, 11: poor / near_poor; 9: the ethnic group).
+GROUP_COLUMNS = ("measure", "class", "ethnicity")
+
+
 def _label(frame: pd.DataFrame, i: int) -> str:
     row = frame.iloc[i]
     number = "" if pd.isna(row.get("number")) else str(row.get("number"))
-    measure = f" [{row['measure']}]" if "measure" in frame and pd.notna(row["measure"]) else ""
-    return f"{number} {row['unit']}{measure}".strip()
+    by = next((c for c in GROUP_COLUMNS if c in frame), None)
+    measure = f" [{row[by]}]" if by is not None and pd.notna(row[by]) else ""
+    unit = row["unit"] if "unit" in frame else ""
+    return f"{number} {unit}{measure}".strip()
 
 
 def _ints(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -54,9 +61,8 @@ def subtotal_problems(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
     province row closes its block); by ``measure`` when the frame has one."""
     problems: list[str] = []
     columns = [c for c in columns if c in frame]
-    groups = (
-        [frame] if "measure" not in frame else [g for _, g in frame.groupby("measure", sort=False)]
-    )
+    by = next((c for c in GROUP_COLUMNS if c in frame), None)
+    groups = [frame] if by is None else [g for _, g in frame.groupby(by, sort=False)]
     for g in groups:
         g = g.reset_index(drop=True)
         level = g["level"].astype(object).fillna("").to_numpy()
@@ -151,8 +157,12 @@ def _negative_problems(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]
 
 
 def form_problems(frame: pd.DataFrame, form: str) -> list[str]:
-    """What is wrong with one form frame (empty when it adds up). Forms "1"–"5"."""
+    """What is wrong with one form frame (empty when it adds up). Forms "1"–"15"."""
     form = str(form)
+    if form not in ("1", "2", "3", "4", "5"):
+        from .form_checks_more import more_problems
+
+        return more_problems(frame, form)
     if form == "1":
         counts = [c for c in FORM1_COUNTS if c in frame]
         return (
@@ -324,6 +334,9 @@ def check_forms(forms: Mapping[str, pd.DataFrame]) -> None:
     for form, frame in forms.items():
         problems += [f"Form {form}: {p}" for p in form_problems(frame, form)]
     problems += cross_problems(forms)
+    from .form_checks_more import more_cross_problems
+
+    problems += more_cross_problems(forms)
     if problems:
         raise ReportCheckError(problems)
 

@@ -152,20 +152,24 @@ def form1(
     return tree[[*UNIT_COLUMNS, *FORM1_COLUMNS, NOT_CLASSED]]
 
 
-def form4_columns(codes: Sequence[str]) -> list[str]:
-    return ["poor_households", "deprivations_total", *(f"dep_{c}" for c in codes)]
+def form4_columns(codes: Sequence[str], target: str = "poor") -> list[str]:
+    return [f"{target}_households", "deprivations_total", *(f"dep_{c}" for c in codes)]
 
 
-def form5_columns(codes: Sequence[str]) -> list[str]:
-    return ["poor_households", *(f"dep_{c}" for c in codes)]
+def form5_columns(codes: Sequence[str], target: str = "poor") -> list[str]:
+    return [f"{target}_households", *(f"dep_{c}" for c in codes)]
 
 
 def form4(
-    hh: pd.DataFrame, codes: Sequence[str], order: pd.DataFrame | None = None
+    hh: pd.DataFrame,
+    codes: Sequence[str],
+    order: pd.DataFrame | None = None,
+    target: str = "poor",
 ) -> pd.DataFrame:
     """Form 4, deprivations of poor households (§5, §8): the number of poor households, the
     total of their deprivations, and how many of them are deprived in each indicator
-    (columns in the standard's indicator order, 1–12 for 2022–2025)."""
+    (columns in the standard's indicator order, 1–12 for 2022–2025). ``target="near_poor"``
+    gives Form 6, the same for near-poor households (``near_poor_households`` …)."""
     missing = [f"dep_{c}" for c in codes if f"dep_{c}" not in hh]
     if missing:
         from ..errors import UsageError
@@ -175,7 +179,7 @@ def form4(
             f"Biểu 4/5 cần các cột thiếu hụt; thiếu: {', '.join(missing)}",
         )
     cls = hh["class"].astype("string").fillna("")
-    poor = (cls == "poor").to_numpy()
+    poor = (cls == target).to_numpy()
     flags = {
         f"dep_{c}": hh[f"dep_{c}"].astype("boolean").fillna(False).to_numpy(bool) & poor
         for c in codes
@@ -184,13 +188,13 @@ def form4(
     sums = commune_sums(
         hh,
         {
-            "poor_households": poor,
+            f"{target}_households": poor,
             "deprivations_total": total,
             **flags,
             NOT_CLASSED: (cls == "").to_numpy(),
         },
     )
-    cols = form4_columns(codes)
+    cols = form4_columns(codes, target)
     tree = unit_tree(sums, order if order is not None else unit_order(hh), [*cols, NOT_CLASSED])
     return tree[[*UNIT_COLUMNS, *cols, NOT_CLASSED]]
 
@@ -198,11 +202,12 @@ def form4(
 def form5(f4: pd.DataFrame) -> pd.DataFrame:
     """Form 5, percentage of poor households deprived in each indicator (§5, §8): Form 4's
     count ÷ poor households × 100, rounded half-up to two decimals; empty when a unit has no
-    poor household."""
+    poor household. Given Form 6 (near-poor), Form 7."""
     deps = [c for c in f4.columns if c.startswith("dep_")]
-    out = f4[[*UNIT_COLUMNS, "poor_households"]].copy()
+    whole = next(c for c in f4.columns if c.endswith("_households"))
+    out = f4[[*UNIT_COLUMNS, whole]].copy()
     for c in deps:
-        out[c] = percent(f4[c], f4["poor_households"])
+        out[c] = percent(f4[c], f4[whole])
     if NOT_CLASSED in f4:
         out[NOT_CLASSED] = f4[NOT_CLASSED]
     return out
