@@ -217,6 +217,9 @@ def test_counts_and_forms_identical(tmp_path: Path) -> None:
     for s in forms:
         va = [list(r) for r in a[s].iter_rows(values_only=True)]
         vb = [list(r) for r in b[s].iter_rows(values_only=True)]
+        if s in ("Biểu 14", "Biểu 15"):  # the lists of households and members: same rows,
+            assert len(va) == len(vb), s  # IDs as pseudonyms and no names (checked above)
+            continue
         assert va == vb, s
 
 
