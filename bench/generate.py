@@ -121,6 +121,9 @@ def typed_tables(households: pd.DataFrame, members: pd.DataFrame) -> tuple[pa.Ta
                 cols[name] = pa.array(s, pa.int64(), from_pandas=True)
             elif pd.api.types.is_float_dtype(s.dtype):
                 cols[name] = pa.array(s, pa.float64(), from_pandas=True)
+            elif s.dropna().map(type).isin([bool]).all() and s.notna().any():
+                # an object column of True/False and blanks (the optional group columns)
+                cols[name] = pa.array(s.astype(object), pa.bool_(), from_pandas=True)
             else:
                 cols[name] = pa.array(s.astype(object), pa.string(), from_pandas=True)
         return pa.table(cols)
