@@ -299,3 +299,29 @@ def test_the_2026_households_under_2022_2025_match_the_readme(
         got = [int(both.loc[row[0]].get(c, 0)) for c in classes]
         assert got == [int(x) for x in row[1:5]], row[0]
     assert int((new["class"] != old.households["class"]).sum()) == 67  # README: 67 of 300
+
+
+def test_a_closed_stderr_does_not_lose_the_files_written(tmp_path) -> None:
+    """`mdpoverty report … -o x.xlsx 2>&1 | head -1`: the reader of the messages goes away
+    after the first line. The run still writes its files and exits as it would have; only a
+    closed stdout that carries the results ends a run with 141."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "survey.xlsx"
+    out = tmp_path / "bao-cao.xlsx"
+    r, w = os.pipe()
+    os.close(r)  # every write to stderr fails at once: the worst case of `| head`
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mdpoverty.cli", "report", str(example), "-o", str(out)],
+            stderr=w,
+            stdout=subprocess.DEVNULL,
+            timeout=300,
+        )
+    finally:
+        os.close(w)
+    assert done.returncode == 0
+    assert out.exists() and out.stat().st_size > 0

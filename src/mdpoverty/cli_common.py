@@ -53,10 +53,17 @@ class Console:
         self.verbosity = verbosity
         self.lang = lang
         self.tty = sys.stderr.isatty()
+        self.stderr_closed = False
 
     def say(self, en: str, vi: str, level: int = 0) -> None:
-        if self.verbosity >= level:
-            click.echo(vi if self.lang == "vi" else en, err=True)
+        if self.verbosity >= level and not self.stderr_closed:
+            try:
+                click.echo(vi if self.lang == "vi" else en, err=True)
+            except BrokenPipeError:
+                # `… 2>&1 | head -3`: the reader of the messages has gone. The messages are
+                # for people; the run and its files (-o) are not theirs to stop.
+                self.stderr_closed = True
+                _quiet(sys.stderr)
 
     def progress(self) -> Any:
         """A live display of the library's stages with their counts, on a terminal only
@@ -191,10 +198,15 @@ def handled(fn: Callable[..., int]) -> Callable[..., None]:
 def _quiet_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's last flush does not fail again
     (the recipe of Python's ``signal`` documentation for SIGPIPE)."""
+    _quiet(sys.stdout)
+
+
+def _quiet(stream: Any) -> None:
+    """Point ``stream``'s file descriptor at /dev/null (a closed pipe)."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real stdout (e.g. under a test runner)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError):  # no real stream (e.g. under a test runner)
         pass
 
 
