@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from copy import copy
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -173,13 +174,25 @@ def _merge(ws, r0: int, c0: int, r1: int, c1: int) -> None:
         ws.merged_cells.add(f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}")
 
 
-def _top(ws, st: _Styles, width: int, note: str, issuer: str, title: str, subtitle: str) -> None:
-    """Rows 1–7: the provisional line, the letterhead, the title and subtitle (as the forms)."""
+def _top(
+    ws,
+    st: _Styles,
+    width: int,
+    note: str,
+    issuer: str,
+    title: str,
+    subtitle: str,
+    basis: tuple[str | None, Any] | None = None,
+) -> None:
+    """Rows 1–7: the provisional line, the letterhead, the title and subtitle (as the forms);
+    ``basis`` (text, style): one more line under the subtitle (an agency list's legal basis)."""
     left = max(3, width // 3)
     right0 = max(left + 1, width - max(6, width // 2) + 1)
     if note:  # row heights go before the rows in write-only mode
         ws.row_dimensions[1].height = 30
     ws.row_dimensions[5].height = 22
+    if basis is not None:
+        ws.row_dimensions[7].height = 32
     ws.append(_row(ws, width, {1: (note or None, st.note)}))
     ws.append(
         _row(
@@ -201,13 +214,15 @@ def _top(ws, st: _Styles, width: int, note: str, issuer: str, title: str, subtit
     ws.append([])
     ws.append(_row(ws, width, {1: (title, st.title)}))
     ws.append(_row(ws, width, {1: (subtitle or None, st.italic)}))
+    if basis is not None:
+        ws.append(_row(ws, width, {1: basis}))
     ws.append([])
     _merge(ws, 1, 1, 1, width)
     for r in (2, 3):
         _merge(ws, r, 1, r, left)
         _merge(ws, r, right0, r, width)
-    _merge(ws, 5, 1, 5, width)
-    _merge(ws, 6, 1, 6, width)
+    for r in (5, 6, 7) if basis is not None else (5, 6):
+        _merge(ws, r, 1, r, width)
 
 
 def _signature(ws, st: _Styles, width: int, first_row: int) -> None:

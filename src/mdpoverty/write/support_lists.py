@@ -30,6 +30,7 @@ from .lists import (
     _safe,
     _signature,
     _Styles,
+    _top,
 )
 from .tables import neutralise
 
@@ -51,44 +52,10 @@ CONFIDENCE_VI = {
 
 def _header(ws, st: _Styles, width: int, note: str, issuer: str, title: str, lines: list[str]):
     """Rows 1–8: the provisional line, the letterhead, the title, the round and the basis."""
-    left = max(3, width // 3)
-    right0 = max(left + 1, width - max(6, width // 2) + 1)
     wrapped = _Styles(ws)
     basis_style = _cell(ws, None, wrapped.italic)
     basis_style.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    if note:
-        ws.row_dimensions[1].height = 30
-    ws.row_dimensions[5].height = 22
-    ws.row_dimensions[7].height = 32
-    ws.append(_row(ws, width, {1: (note or None, st.note)}))
-    ws.append(
-        _row(
-            ws,
-            width,
-            {
-                1: ("ỦY BAN NHÂN DÂN", st.bold),
-                right0: ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", st.bold),
-            },
-        )
-    )
-    ws.append(
-        _row(
-            ws,
-            width,
-            {1: (issuer.upper(), st.bold), right0: ("Độc lập - Tự do - Hạnh phúc", st.bold)},
-        )
-    )
-    ws.append([])
-    ws.append(_row(ws, width, {1: (title, st.title)}))
-    ws.append(_row(ws, width, {1: (lines[0] or None, st.italic)}))
-    ws.append(_row(ws, width, {1: (lines[1] or None, basis_style._style)}))
-    ws.append([])
-    _merge(ws, 1, 1, 1, width)
-    for r in (2, 3):
-        _merge(ws, r, 1, r, left)
-        _merge(ws, r, right0, r, width)
-    for r in (5, 6, 7):
-        _merge(ws, r, 1, r, width)
+    _top(ws, st, width, note, issuer, title, lines[0], basis=(lines[1] or None, basis_style._style))
 
 
 def _priority_text(table: pd.DataFrame) -> pd.Series:
