@@ -63,7 +63,13 @@ def _text(path: Path) -> str:
     data = path.read_bytes()
     if path.suffix == ".xlsx":
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+            # every part but docProps/ (the writer's own timestamps: on the day a planted
+            # birth date names, "2026-12-08" is the workbook's creation date, not a person's)
+            return "\n".join(
+                z.read(n).decode("utf-8", "replace")
+                for n in z.namelist()
+                if not n.startswith("docProps/")
+            )
     if path.suffix == ".parquet":
         table = pq.read_table(path).to_pandas()
         return data.decode("latin-1") + table.to_csv()
