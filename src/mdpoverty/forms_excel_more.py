@@ -284,6 +284,9 @@ def write_list(
     indicators: Sequence[tuple[int, str]] | None,
 ) -> tuple[int, int]:
     """Write Form 14 or 15's table from row ``top``; return (last row written, width)."""
+    from copy import copy
+
+    from openpyxl.cell import Cell
     from openpyxl.utils import get_column_letter
 
     from .forms_excel import BOX, CENTER, LEFT, _font, _value
@@ -301,18 +304,25 @@ def write_list(
     widths |= {"Phân loại": 14, "Dân tộc": 10, "Quan hệ với chủ hộ": 10}
     for j, text in enumerate(head, start=1):
         ws.column_dimensions[get_column_letter(j)].width = widths.get(text, 11)
-    body = _font(size=11)  # one style object for every cell: building one per cell is slow
     left = [head[j] in text_cols for j in range(len(head))]
     money = [head[j].startswith("Thu nhập") for j in range(len(head))]
     fits = [max(int(widths.get(h, 11) * 1.05), 1) for h in head]
+    # each column's style registered once and copied to its cells: setting font, border and
+    # alignment per cell hashes the style objects each time (70 % of a 30,000-household list)
+    body = _font(size=11)
+    styles = []
+    for j in range(len(head)):
+        model = Cell(ws)
+        model.font, model.border = body, BOX
+        model.alignment = LEFT if left[j] else CENTER
+        if money[j]:
+            model.number_format = "#,##0"
+        styles.append(model._style)
     for i, row in enumerate(rows, start=top + 1):
         lines = 1
         for j, v in enumerate(row):
             cell = ws.cell(row=i, column=j + 1, value=_value(v))
-            cell.font, cell.border = body, BOX
-            cell.alignment = LEFT if left[j] else CENTER
-            if money[j]:
-                cell.number_format = "#,##0"
+            cell._style = copy(styles[j])
             if left[j] and isinstance(v, str):  # wrapped: the row grows
                 lines = max(lines, -(-len(v) // fits[j]))
         if lines > 1:
