@@ -22,6 +22,39 @@ def errors_survey() -> Path:
     return EXAMPLES / "survey-with-errors.xlsx"
 
 
+# One rural household deprived in nothing, with one member (codes, as the contract's
+# columns): the baseline that hand-written cases change one field of.
+BASE_HH = {
+    "commune": "Xã Thử",
+    "area": "rural",
+    "survey_date": "2025-10-01",
+    "income_per_capita": "5000000",
+    "housing_type": "permanent",
+    "floor_area_m2": "100",
+    "water_source": "piped",
+    "toilet_type": "flush_septic",
+    "has_tv": "yes",
+    "has_radio": "no",
+    "has_computer": "no",
+    "has_smartphone": "yes",
+    "hears_loudspeaker": "yes",
+}
+BASE_M = {
+    "sex": "male",
+    "birth_date": "1985-05-10",
+    "relation": "head",
+    "ethnicity": "Kinh",
+    "work_status": "self_employed",
+    "health_insurance": "yes",
+    "education": "upper_secondary",
+    "enrolled": "none",
+    "malnourished": "no",
+    "disabled": "no",
+    "social_allowance": "no",
+    "uses_telecom": "yes",
+}
+
+
 HH_HEADER = [
     "Mã hộ",
     "Xã",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import BASE_HH, BASE_M
 
 import mdpoverty
 from mdpoverty.reports import forms
@@ -32,33 +33,9 @@ CODES = [
 ]
 HH = {
     "province": "Tỉnh T",
-    "area": "rural",
-    "survey_date": "2025-10-01",
-    "housing_type": "permanent",
-    "floor_area_m2": "100",
-    "water_source": "piped",
-    "toilet_type": "flush_septic",
-    "has_tv": "yes",
-    "has_radio": "no",
-    "has_computer": "no",
-    "has_smartphone": "yes",
-    "hears_loudspeaker": "yes",
+    **{k: v for k, v in BASE_HH.items() if k not in ("commune", "income_per_capita")},
 }
-M = {
-    "sex": "male",
-    "birth_date": "1985-05-10",
-    "relation": "head",
-    "ethnicity": "Kinh",
-    "work_status": "self_employed",
-    "health_insurance": "yes",
-    "education": "upper_secondary",
-    "enrolled": "none",
-    "malnourished": "no",
-    "disabled": "no",
-    "social_allowance": "no",
-    "uses_telecom": "yes",
-    "merit": "no",
-}
+M = {**BASE_M, "merit": "no"}
 CHILD = {
     "relation": "child",
     "work_status": None,

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
+from conftest import BASE_HH, BASE_M
 from openpyxl import load_workbook
 
 import mdpoverty
@@ -40,35 +41,8 @@ CONTRACT = [
     "local_ethnic",
 ]
 
-HH = {
-    "commune": "Xã Thử",
-    "area": "rural",
-    "survey_date": "2025-10-01",
-    "income_per_capita": "1000000",
-    "housing_type": "permanent",
-    "floor_area_m2": "100",
-    "water_source": "piped",
-    "toilet_type": "flush_septic",
-    "has_tv": "yes",
-    "has_radio": "no",
-    "has_computer": "no",
-    "has_smartphone": "yes",
-    "hears_loudspeaker": "yes",
-}
-M = {
-    "sex": "male",
-    "birth_date": "1985-05-10",
-    "relation": "head",
-    "ethnicity": "Kinh",
-    "work_status": "self_employed",
-    "health_insurance": "yes",
-    "education": "upper_secondary",
-    "enrolled": "none",
-    "malnourished": "no",
-    "disabled": "no",
-    "social_allowance": "no",
-    "uses_telecom": "yes",
-}
+HH = {**BASE_HH, "income_per_capita": "1000000"}
+M = BASE_M
 
 
 def test_the_data_file_names_the_contract_columns_with_references() -> None:

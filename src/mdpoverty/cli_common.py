@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
@@ -25,7 +25,9 @@ from .crash_safety import run_guard
 from .errors import MdpovertyError
 from .i18n import current, pick
 from .io import FORMATS, csv_text, format_for, output_set, to_json
-from .write.annotate import Annotated
+
+if TYPE_CHECKING:  # the annotator is imported only by a run that marks a survey
+    from .write.annotate import Annotated
 
 
 class Exit(IntEnum):
