@@ -131,11 +131,7 @@ def derived_no_labour_capacity(
         out[:] = pd.NA
         return pd.Series(out)
     years = np.floor(np.nan_to_num(age, nan=-1))
-    retire = np.full(len(years), np.nan)
-    for year in np.unique(survey_year[survey_year > 0]):
-        for s in ("male", "female"):
-            sel = (survey_year == year) & (sex == s)
-            retire[sel] = retirement.months_for(int(year), s)
+    retire = retirement.months_per_member(survey_year, sex, np.nan)
     adult = years >= g.working_age_min
     months = np.nan_to_num(age_months, nan=-1)
     # working age where the sex is known; unknown (NaN) where the sex or age is not

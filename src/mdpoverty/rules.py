@@ -145,11 +145,7 @@ def employment(c: Ctx, p: S.EmploymentP, retirement: S.RetirementAge) -> np.ndar
     adult = age >= p.working_age_min
     c.need("members", "sex", adult)
     c.need("members", "work_status", adult)
-    retire = np.full(len(age), np.inf)
-    for year in np.unique(c.survey_year[c.survey_year > 0]):
-        for sex in ("male", "female"):
-            sel = (c.survey_year == year) & (c.sex == sex)
-            retire[sel] = retirement.months_for(int(year), sex)
+    retire = retirement.months_per_member(c.survey_year, c.sex, np.inf)
     working = adult & (np.nan_to_num(c.age_months, nan=-1) < retire)
     c.fact("scope", working)
     c.fact("members", working & c.m_in("work_status", p.deprived_work_status))

@@ -117,6 +117,18 @@ class RetirementAge(_Model):
                 row = r
         return int(getattr(row, sex))
 
+    def months_per_member(self, survey_year: Any, sex: Any, fill: float) -> Any:
+        """Each member's retirement age in months (NumPy, aligned with ``survey_year`` and
+        ``sex``), by the year of their household's survey; ``fill`` where the year or the sex
+        is unknown (the callers differ: not retired, unknown, or not of working age)."""
+        import numpy as np
+
+        retire = np.full(len(survey_year), fill, dtype=float)
+        for year in np.unique(survey_year[survey_year > 0]):
+            for s in ("male", "female"):
+                retire[(survey_year == year) & (sex == s)] = self.months_for(int(year), s)
+        return retire
+
 
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 

@@ -168,11 +168,7 @@ def member_facts(ctx: Any, std: Any) -> pd.DataFrame:
     emp = std.indicators.get("employment")
     if emp is not None and std.retirement_age is not None:
         p = std.params("employment")
-        retire = np.full(len(age), -np.inf)
-        for year in np.unique(ctx.survey_year[ctx.survey_year > 0]):
-            for sex in ("male", "female"):
-                sel = (ctx.survey_year == year) & (ctx.sex == sex)
-                retire[sel] = std.retirement_age.months_for(int(year), sex)
+        retire = std.retirement_age.months_per_member(ctx.survey_year, ctx.sex, -np.inf)
         working = (age >= p.working_age_min) & (np.nan_to_num(ctx.age_months, nan=-1) < retire)
         stable = working & ctx.m_in("work_status", list(cfg["stable_work"]["statuses"]))
         count = ctx.count_members(stable).astype(float)
