@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from . import core
 from .cli_common import (
@@ -23,6 +24,7 @@ from .cli_common import (
     annotate_options,
     annotate_path,
     common_options,
+    engine_options,
     handled,
     provisional_note,
     redact_options,
@@ -32,8 +34,10 @@ from .cli_common import (
     survey_options,
     write_annotated,
 )
+from .cli_dataset import check_options, refuse_unless_fits, stream, streams
 from .cli_lang import LangGroup, lang_option
 from .cli_progress import sheet_of
+from .engines import is_dataset
 from .errors import CHECKS, UsageError
 from .i18n import pick
 from .io import format_for, write_table
@@ -74,6 +78,7 @@ def _version(ctx: click.Context, value: bool) -> None:
 @common_options
 @annotate_options
 @redact_options
+@engine_options
 @handled
 def classify(
     survey,
@@ -89,6 +94,8 @@ def classify(
     annotate_to,
     redact,
     redact_key_file,
+    engine,
+    scheduler,
 ) -> int:
     """Validate SURVEY and class every household (poor, near_poor, average, not_poor).
 
@@ -98,13 +105,43 @@ def classify(
     standard has that band), a summary with charts, the issue table (in --lang) and a sheet
     "Dữ liệu" with the columns and codes of .csv. With .csv/.parquet/.json the issues go
     beside it (out.issues.csv). Without -o: a table on a terminal, CSV when piped.
+
+    SURVEY may be a Parquet dataset folder (households/ and members/, hive-partitioned
+    alike, e.g. by province and commune): it is classed partition by partition, and a .csv
+    or .parquet output (or CSV piped to stdout) is written as it goes, so memory is bounded
+    by the largest partition.
     """
+    if is_dataset(survey):
+        check_options(annotate, annotate_to, redact)
+        refuse_unless_fits(survey, output, fmt)
+        if streams(output, fmt):
+            return _stream(
+                survey,
+                standard,
+                as_of,
+                output,
+                fmt,
+                lang,
+                quiet,
+                verbose,
+                engine,
+                scheduler,
+                households=True,
+            )
     marked = annotate_path(survey, annotate, annotate_to, output)
     red = redactor_for(redact, redact_key_file, marked)
     con = Console(verbose - quiet, lang)
     where: list[str] = []  # where the issue table is, for the summary line
     with con.progress():
-        result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
+        result = core.classify(
+            survey,
+            members=members,
+            standard=standard,
+            as_of=as_of,
+            lang=lang,
+            engine=engine,
+            scheduler=scheduler,
+        )
         if red is not None:  # after classing: the counts do not depend on it
             result = red.round(result)
         out = result.households
@@ -158,25 +195,68 @@ def classify(
 def _report(con: Console, result: core.Result, where: list[str]) -> None:
     """The summary line: the counts, the errors and warnings and where they are listed
     (``where``), the standard, the files written; then why this standard."""
-    c = result.counts
-    errors = int((result.issues["severity"] == "error").sum())
-    warnings = int((result.issues["severity"] == "warning").sum())
+    by_check = result.issues.groupby(["severity", "check"]).size()
+    _closing(con, result.source, result.counts, result.standard.id, by_check, where)
+    say_standard(con, result.choice, result.notes)
+    _issue_summary(con, by_check)
+
+
+def _stream(
+    survey,
+    standard,
+    as_of,
+    output,
+    fmt,
+    lang,
+    quiet,
+    verbose,
+    engine,
+    scheduler,
+    *,
+    households: bool,
+) -> int:
+    """classify/validate of a dataset folder, written part by part (:mod:`.cli_dataset`)."""
+    from .engines import Options
+
+    con = Console(verbose - quiet, lang)
+    counts, by_check, choices, notes, std_id, where = stream(
+        con,
+        survey,
+        output,
+        fmt,
+        Options(standard, as_of, lang),
+        engine,
+        scheduler,
+        households=households,
+    )
+    _closing(con, survey, counts, std_id, by_check, where)
+    say_standard(con, choices, notes)
+    _issue_summary(con, by_check)
+    errors = int(by_check.get("error", pd.Series(dtype=int)).sum())
+    if households:
+        return (
+            Exit.OK
+            if counts.get("households_rejected", 0) == 0 and counts.get("households_in")
+            else Exit.DATA
+        )
+    return Exit.DATA if errors else Exit.OK
+
+
+def _closing(con, source, c, std_id, by_check, where) -> None:
+    errors = int(by_check.get("error", pd.Series(dtype=int)).sum())
+    warnings = int(by_check.get("warning", pd.Series(dtype=int)).sum())
     skipped = c.get("rows_skipped", 0)
     con.closing(
-        f"{result.source}: {c['households_classed']} of {c['households_in']} households classed "
+        f"{source}: {c['households_classed']} of {c['households_in']} households classed "
         f"({c['households_rejected']} not classed), members {c['members_classed']} of "
         f"{c['members_in']} used ({c['members_rejected']} rejected); standard "
-        f"{result.standard.id}"
-        + (f"; {skipped} layout rows skipped (listed as info)" if skipped else ""),
-        f"{result.source}: phân loại {c['households_classed']}/{c['households_in']} hộ "
+        f"{std_id}" + (f"; {skipped} layout rows skipped (listed as info)" if skipped else ""),
+        f"{source}: phân loại {c['households_classed']}/{c['households_in']} hộ "
         f"({c['households_rejected']} hộ chưa phân loại được), dùng {c['members_classed']}/"
         f"{c['members_in']} nhân khẩu ({c['members_rejected']} bị loại); chuẩn "
-        f"{result.standard.id}"
-        + (f"; bỏ qua {skipped} dòng trình bày (xem mục info)" if skipped else ""),
+        f"{std_id}" + (f"; bỏ qua {skipped} dòng trình bày (xem mục info)" if skipped else ""),
         (errors, warnings, where),
     )
-    say_standard(con, result.choice, result.notes)
-    _issue_summary(con, result.issues)
 
 
 @main.command(epilog=EXIT_HELP)
@@ -184,6 +264,7 @@ def _report(con: Console, result: core.Result, where: list[str]) -> None:
 @common_options
 @annotate_options
 @redact_options
+@engine_options
 @handled
 def validate(
     survey,
@@ -199,6 +280,8 @@ def validate(
     annotate_to,
     redact,
     redact_key_file,
+    engine,
+    scheduler,
 ) -> int:
     """Check SURVEY and list every problem, located to the sheet, Excel row and column.
 
@@ -208,12 +291,39 @@ def validate(
     a layout row skipped (numbered row, repeated header, total row, signature block). With
     -o issues.xlsx the first sheet is for people (headers, severity and messages in --lang),
     the second keeps these columns and codes.
+
+    SURVEY may be a Parquet dataset folder (see classify): with -o .csv/.parquet, or CSV
+    piped to stdout, its issues are written partition by partition.
     """
+    if is_dataset(survey):
+        check_options(annotate, annotate_to, redact)
+        if streams(output, fmt):
+            return _stream(
+                survey,
+                standard,
+                as_of,
+                output,
+                fmt,
+                lang,
+                quiet,
+                verbose,
+                engine,
+                scheduler,
+                households=False,
+            )
     marked = annotate_path(survey, annotate, annotate_to, output)
     red = redactor_for(redact, redact_key_file, marked)
     con = Console(verbose - quiet, lang)
     with con.progress():
-        result = core.classify(survey, members=members, standard=standard, as_of=as_of, lang=lang)
+        result = core.classify(
+            survey,
+            members=members,
+            standard=standard,
+            as_of=as_of,
+            lang=lang,
+            engine=engine,
+            scheduler=scheduler,
+        )
         issues = result.issues if red is None else red.frame(result.issues)
         warning = provisional_note(result.choice, lang)
         if output and format_for(output, fmt) == "xlsx":  # for people: headers in --lang

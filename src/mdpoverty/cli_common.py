@@ -132,6 +132,29 @@ def common_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--engine`` / ``--scheduler``: how the partitions of a dataset folder run."""
+    decorators = [
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "dask"]),
+            default="local",
+            show_default=True,
+            help="For a dataset folder: class its partitions one after the other in this "
+            "process (local), or on a Dask cluster (dask; pip install 'mdpoverty[dask]').",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="With --engine dask: the scheduler of a running Dask cluster "
+            "(tcp://host:8786); without it a local cluster is started for the run.",
+        ),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
 def survey_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     decorators = [
         click.argument("survey", type=click.Path()),
@@ -265,10 +288,13 @@ def provisional_note(choices: Any, lang: str) -> str:
     return " / ".join(line for line in lines if line)
 
 
-def _issue_summary(con: Console, issues: pd.DataFrame) -> None:
+def _issue_summary(con: Console, issues: pd.DataFrame | pd.Series) -> None:
+    """The issues by severity and check (``issues``: the table, or those counts), with -v."""
     if issues.empty:
         return
-    counts = issues.groupby(["severity", "check"]).size()
+    counts = (
+        issues if isinstance(issues, pd.Series) else issues.groupby(["severity", "check"]).size()
+    )
     for (sev, check), n in counts.items():
         con.say(f"  {n:>6} {sev:<7} {check}", f"  {n:>6} {sev:<7} {check}", level=1)
 

@@ -27,6 +27,7 @@ LABELS = {
     "validate": ("Kiểm tra dữ liệu", "Validating"),
     "classify": ("Phân loại hộ", "Classing households"),
     "files": ("Đọc và phân loại các tệp", "Reading and classing the files"),
+    "partitions": ("Phân loại từng phân vùng", "Classing partition by partition"),
     "write": ("Ghi {detail}", "Writing {detail}"),
     "annotate": ("Đánh dấu lỗi vào {detail}", "Marking the issues in {detail}"),
 }
@@ -34,6 +35,7 @@ UNITS = {
     "rows": ("dòng", "rows"),
     "households": ("hộ", "households"),
     "files": ("tệp", "files"),
+    "partitions": ("phân vùng", "partitions"),
     "sheets": ("trang", "sheets"),
     "issues": ("lỗi", "issues"),
 }

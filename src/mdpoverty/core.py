@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import reasons, rules
-from .errors import Text
+from .errors import Text, UsageError
 from .groups import derived_no_labour_capacity, group_frame
 from .i18n import number
 from .ids import attach_members
@@ -812,8 +812,10 @@ def classify(
     as_of: dt.date | None = None,
     lang: str = "vi",
     progress: Reporter | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Result:
-    """Read, validate and classify a survey file.
+    """Read, validate and classify a survey file, or a Parquet dataset folder.
 
     >>> import mdpoverty
     >>> result = mdpoverty.classify("examples/survey.xlsx")   # doctest: +SKIP
@@ -823,7 +825,24 @@ def classify(
     :class:`~mdpoverty.errors.StandardError` for a bad standard; data problems never raise.
     ``progress``: a :class:`mdpoverty.progress.Reporter` told of each stage (read, validate,
     classify) with its counts; by default nothing is reported.
+
+    A dataset folder (``households/`` and ``members/``, hive-partitioned alike; see
+    :mod:`mdpoverty.engines.dataset`) is classed partition by partition on ``engine``
+    (``local`` or ``dask``, with ``scheduler`` the address of a Dask cluster) and the parts
+    joined here; to write a dataset too large to hold, iterate
+    :func:`mdpoverty.engines.run` instead.
     """
+    from .engines import Options, combine, is_dataset, run
+
+    if is_dataset(path):
+        if members is not None:
+            raise UsageError(
+                "--members is for a households file; a dataset folder holds its members/",
+                "--members dùng cho tệp hộ; thư mục dữ liệu đã có thư mục members/",
+            )
+        with reporting(progress):
+            opts = Options(standard, as_of, lang)
+            return combine(list(run(path, opts, engine=engine, scheduler=scheduler)))
     with reporting(progress):
         with stage("read", detail=os.fspath(path)) as s:
             raw = read_survey(path, members)

@@ -262,33 +262,39 @@ def _read_table_file(
     try:
         import pyarrow.parquet as pq
 
-        table = pq.read_table(path)
-        header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
-        typed = {i: c for i, c in enumerate(table.columns) if keeps_type(c.type)}
-        n = table.num_rows
-        top = HEADER_SCAN_ROWS
-        body = pa.table(
-            {
-                # a typed column as text only where the header is looked for (:func:`_to_raw_sheet`)
-                f"c{i}": (
-                    pa.chunked_array(
-                        [
-                            *pc.cast(c.slice(0, top), pa.string()).chunks,
-                            pa.nulls(max(n - top, 0), pa.string()),
-                        ],
-                        pa.string(),
-                    )
-                    if i in typed
-                    else _as_text(c)
-                )
-                for i, c in enumerate(table.columns)
-            }
-        )
+        return table_grid(pq.read_table(path))
     except Exception as exc:
         detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise _fail(
             path, "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
         ) from None
+
+
+def table_grid(table: pa.Table) -> tuple[pa.Table, dict[int, pa.ChunkedArray]]:
+    """A typed Arrow table (a Parquet file, a dataset partition) as a text grid whose first
+    row is its column names, and its columns that keep their type (:func:`keeps_type`), by
+    grid column: these are validated as they are, with no text round trip."""
+    header = pa.table({f"c{i}": [n] for i, n in enumerate(table.column_names)})
+    typed = {i: c for i, c in enumerate(table.columns) if keeps_type(c.type)}
+    n = table.num_rows
+    top = HEADER_SCAN_ROWS
+    body = pa.table(
+        {
+            # a typed column as text only where the header is looked for (:func:`_to_raw_sheet`)
+            f"c{i}": (
+                pa.chunked_array(
+                    [
+                        *pc.cast(c.slice(0, top), pa.string()).chunks,
+                        pa.nulls(max(n - top, 0), pa.string()),
+                    ],
+                    pa.string(),
+                )
+                if i in typed
+                else _as_text(c)
+            )
+            for i, c in enumerate(table.columns)
+        }
+    )
     return pa.concat_tables([header, body]), typed
 
 

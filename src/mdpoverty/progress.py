@@ -27,6 +27,7 @@ STAGES = {
     "validate": "rows",  # rows typed and checked
     "classify": "households",  # households classed
     "files": "files",  # files of a round (a folder) read and classed
+    "partitions": "partitions",  # partitions of a dataset folder read and classed
     "write": "rows",  # rows (or sheets, for the forms) written to an output
     "annotate": "issues",  # issues marked on the survey's copy
 }

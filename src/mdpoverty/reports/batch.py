@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import Result
+from ..engines import is_dataset
 from ..errors import InputFileError, UsageError
 from ..progress import stage
 from ..schema import fold, sheet_lookup
@@ -107,7 +108,9 @@ def expand(sources: Source | Sequence[Source]) -> list[Source]:
         items = list(sources)
     out: list[Source] = []
     for item in items:
-        if isinstance(item, str | os.PathLike) and Path(item).is_dir():
+        if isinstance(item, str | os.PathLike) and is_dataset(item):
+            out.append(item)  # a Parquet dataset folder is one survey, classed by partition
+        elif isinstance(item, str | os.PathLike) and Path(item).is_dir():
             found = [
                 p
                 for p in sorted(Path(item).iterdir())
@@ -255,7 +258,7 @@ def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: s
     if isinstance(item, pd.DataFrame):
         return frame_round(item, standard, "<frame>")
     path = Path(item)
-    frame = read_classify_output(path) if path.exists() else None
+    frame = read_classify_output(path) if path.is_file() else None
     if frame is not None:  # classed already: its flag columns say by which standard
         return frame_round(frame, standard or standard_for_flags(frame.columns), str(path))
     return _result_round(core.classify(path, standard=standard, as_of=as_of, lang=lang), str(path))
