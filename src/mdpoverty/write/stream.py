@@ -56,7 +56,7 @@ class TableStream:
     def write(self, frame: pd.DataFrame) -> None:
         table = _arrow(frame if self.fmt == "parquet" else neutralise(frame))
         if self._schema is None:
-            self._schema = table.schema.remove_metadata()
+            self._schema = table.schema  # with pandas metadata: Int64 reads back as Int64
             self._writer = self._open(self._schema)
         else:
             table = table.select(self._schema.names).cast(self._schema)
