@@ -23,12 +23,14 @@ from .cli_common import (
     _parse_date,
     _sibling,
     common_options,
+    engine_options,
     handled,
     provisional_note,
     redact_options,
     redactor_for,
     say_standard,
 )
+from .engines import is_dataset
 from .errors import UsageError
 from .io import atomic_path, format_for, write_table
 from .reports.batch import (
@@ -83,8 +85,12 @@ def _units(r: Round) -> tuple[int, int, int]:
 
 
 def _round_text(r: Round, lang: str) -> str:
-    c = r.counts
-    communes, districts, provinces = _units(r)
+    return tally_text(r.counts, _units(r), lang)
+
+
+def tally_text(c: dict[str, int], units: tuple[int, int, int], lang: str) -> str:
+    """Households classed of those read, in how many communes (districts, provinces)."""
+    communes, districts, provinces = units
     if lang == "vi":
         where = f"({districts} huyện)" if districts else f"({provinces} tỉnh, không có cấp huyện)"
         return (
@@ -105,9 +111,12 @@ def _warn(con: Console, notes: list[tuple[str, str]], kind: tuple[str, str] | No
 
 
 def _not_classed_lines(con: Console, r: Round) -> None:
-    if not r.counts["households_rejected"]:
-        return
-    left = r.unclassed()
+    if r.counts["households_rejected"]:
+        not_classed_lines(con, r.unclassed())
+
+
+def not_classed_lines(con: Console, left: pd.DataFrame) -> None:
+    """With -v: the households left out, counted per commune (``left``: their unit keys)."""
     labels = path_labels(left, "commune").fillna("")  # a shared name: with its parents
     for commune, n in left.groupby(labels.to_numpy(), sort=False).size().items():
         con.say(
@@ -245,6 +254,7 @@ def _write(
 @_round_options
 @common_options
 @redact_options
+@engine_options
 @handled
 def report(
     surveys,
@@ -259,6 +269,8 @@ def report(
     verbose,
     redact,
     redact_key_file,
+    engine,
+    scheduler,
 ) -> int:
     """Write the official review report (Forms 1–15) for SURVEYS.
 
@@ -272,10 +284,31 @@ def report(
     -o report.xlsx   every form on its own sheet, laid out like the official forms
     -o form1.csv     the tidy table of one form (with --form all: report.form1.csv …)
     (no -o)          tables on a terminal; CSV of one form, or JSON, when piped
+
+    A Parquet dataset folder (see classify) gives Forms 1, 4–8, 10, 12 and 13 from the sums
+    of its partitions, one partition in memory at a time; name other forms with --form to
+    build them from the whole round in memory.
     """
     red = redactor_for(redact, redact_key_file)
-    con = Console(verbose - quiet, lang)
     wanted = parse_forms(form)
+    if len(surveys) == 1 and is_dataset(surveys[0]) and not previous:
+        from .cli_report_dataset import SUMMED, report_dataset_cli
+
+        if form.strip().lower() == "all" or all(f in SUMMED for f in wanted):
+            return report_dataset_cli(
+                surveys[0],
+                wanted,
+                standard,
+                as_of,
+                output,
+                fmt,
+                lang,
+                verbose - quiet,
+                red,
+                engine,
+                scheduler,
+            )
+    con = Console(verbose - quiet, lang)
     with con.progress():
         current = load_round(list(surveys), standard=standard, as_of=as_of, lang=lang)
         prev = load_round(list(previous), standard=standard, lang=lang) if previous else None

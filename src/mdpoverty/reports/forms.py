@@ -117,6 +117,12 @@ def form1(
     (a standard without the MSTB band, see :func:`has_average_band`) leaves the
     ``average_farm_*`` columns empty: not assessed, which is not 0.
     """
+    order = order if order is not None else unit_order(hh)
+    return form1_tree(commune_sums(hh, form1_counts(hh)), order, average_band=average_band)
+
+
+def form1_counts(hh: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Form 1's per-household counts (summed by commune into the form)."""
     cls = hh["class"].astype("string").fillna("")
     members = pd.to_numeric(hh["members"], errors="coerce").fillna(0).astype("int64")
     classed = (cls != "").to_numpy()
@@ -125,23 +131,22 @@ def form1(
     near = (cls == "near_poor").to_numpy()
     avg_farm = (cls == "average").to_numpy() & farm
     m = members.to_numpy()
-    sums = commune_sums(
-        hh,
-        {
-            "households": classed,
-            "persons": m * classed,
-            "poor_households": poor,
-            "near_poor_households": near,
-            "average_farm_households": avg_farm,
-            "poor_persons": m * poor,
-            "near_poor_persons": m * near,
-            "average_farm_persons": m * avg_farm,
-            NOT_CLASSED: ~classed,
-        },
-    )
-    tree = unit_tree(
-        sums, order if order is not None else unit_order(hh), [*FORM1_COUNTS, NOT_CLASSED]
-    )
+    return {
+        "households": classed,
+        "persons": m * classed,
+        "poor_households": poor,
+        "near_poor_households": near,
+        "average_farm_households": avg_farm,
+        "poor_persons": m * poor,
+        "near_poor_persons": m * near,
+        "average_farm_persons": m * avg_farm,
+        NOT_CLASSED: ~classed,
+    }
+
+
+def form1_tree(sums: pd.DataFrame, order: pd.DataFrame, *, average_band: bool) -> pd.DataFrame:
+    """Form 1 from its commune sums (rows of one commune, from several parts, add up)."""
+    tree = unit_tree(sums, order, [*FORM1_COUNTS, NOT_CLASSED])
     for rate, (num, den) in FORM1_RATES.items():
         tree[rate] = percent(tree[num], tree[den])
     if not average_band:
@@ -170,6 +175,12 @@ def form4(
     total of their deprivations, and how many of them are deprived in each indicator
     (columns in the standard's indicator order, 1–12 for 2022–2025). ``target="near_poor"``
     gives Form 6, the same for near-poor households (``near_poor_households`` …)."""
+    order = order if order is not None else unit_order(hh)
+    return form4_tree(commune_sums(hh, form4_counts(hh, codes, target)), order, codes, target)
+
+
+def form4_counts(hh: pd.DataFrame, codes: Sequence[str], target: str = "poor") -> dict:
+    """Form 4's (Form 6's) per-household counts."""
     missing = [f"dep_{c}" for c in codes if f"dep_{c}" not in hh]
     if missing:
         from ..errors import UsageError
@@ -185,17 +196,20 @@ def form4(
         for c in codes
     }
     total = np.sum(list(flags.values()), axis=0) if flags else np.zeros(len(hh), dtype=int)
-    sums = commune_sums(
-        hh,
-        {
-            f"{target}_households": poor,
-            "deprivations_total": total,
-            **flags,
-            NOT_CLASSED: (cls == "").to_numpy(),
-        },
-    )
+    return {
+        f"{target}_households": poor,
+        "deprivations_total": total,
+        **flags,
+        NOT_CLASSED: (cls == "").to_numpy(),
+    }
+
+
+def form4_tree(
+    sums: pd.DataFrame, order: pd.DataFrame, codes: Sequence[str], target: str = "poor"
+) -> pd.DataFrame:
+    """Form 4 (6) from its commune sums."""
     cols = form4_columns(codes, target)
-    tree = unit_tree(sums, order if order is not None else unit_order(hh), [*cols, NOT_CLASSED])
+    tree = unit_tree(sums, order, [*cols, NOT_CLASSED])
     return tree[[*UNIT_COLUMNS, *cols, NOT_CLASSED]]
 
 
@@ -223,7 +237,11 @@ __all__ = [
     "UNIT_COLUMNS",
     "district_gaps",
     "form1",
+    "form1_counts",
+    "form1_tree",
     "form4",
+    "form4_counts",
+    "form4_tree",
     "form5",
     "has_average_band",
     "path_labels",

@@ -62,10 +62,17 @@ def _by_class(
 ) -> pd.DataFrame:
     """One unit tree per class, interleaved: each unit's ``poor`` row, then its
     ``near_poor`` row. ``per_class[cls][column]``: the per-household counts."""
+    sums = {cls: commune_sums(hh, per_class[cls]) for cls in LISTED}
+    return by_class_tree(sums, order, columns)
+
+
+def by_class_tree(
+    sums: dict[str, pd.DataFrame], order: pd.DataFrame, columns: Sequence[str]
+) -> pd.DataFrame:
+    """Forms 8 and 10 from their commune sums per class (rows of one commune add up)."""
     trees = []
     for k, cls in enumerate(LISTED):
-        sums = commune_sums(hh, per_class[cls])
-        tree = unit_tree(sums, order, [*columns, NOT_CLASSED])
+        tree = unit_tree(sums[cls], order, [*columns, NOT_CLASSED])
         tree.insert(4, "class", cls)
         tree["_unit"], tree["_k"] = np.arange(len(tree)), k
         trees.append(tree)
@@ -94,6 +101,11 @@ def form8(hh: pd.DataFrame, extra: pd.DataFrame, order: pd.DataFrame) -> pd.Data
     """Form 8: poor and near-poor households, and those of them with no labour capacity
     (stated, else derived from the members), with a person with merit, of a local ethnic
     minority, and having received each kind of support. A blank answer is not counted."""
+    return _by_class(hh, order, FORM8_COLUMNS, form8_counts(hh, extra))
+
+
+def form8_counts(hh: pd.DataFrame, extra: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """Form 8's per-household counts, per class."""
     per_class = {}
     for cls in LISTED:
         mask = _class_mask(hh, cls)
@@ -102,7 +114,7 @@ def form8(hh: pd.DataFrame, extra: pd.DataFrame, order: pd.DataFrame) -> pd.Data
             counts[c] = mask & _yes(extra, c)
         counts[NOT_CLASSED] = _not_classed(hh)
         per_class[cls] = counts
-    return _by_class(hh, order, FORM8_COLUMNS, per_class)
+    return per_class
 
 
 FORM10_COLUMNS = ["households", *load_groups().causes.columns, NO_CAUSE, CAUSES_TOTAL]
@@ -112,6 +124,11 @@ def form10(hh: pd.DataFrame, extra: pd.DataFrame, order: pd.DataFrame) -> pd.Dat
     """Form 10: poor and near-poor households by cause of poverty. A household is counted
     under each cause it gives; ``no_cause``: households giving none (every cause blank or
     "no"); ``causes_total``: the causes given, all households together."""
+    return _by_class(hh, order, FORM10_COLUMNS, form10_counts(hh, extra))
+
+
+def form10_counts(hh: pd.DataFrame, extra: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """Form 10's per-household counts, per class."""
     causes = load_groups().causes.columns
     per_class = {}
     for cls in LISTED:
@@ -125,7 +142,7 @@ def form10(hh: pd.DataFrame, extra: pd.DataFrame, order: pd.DataFrame) -> pd.Dat
             CAUSES_TOTAL: n_given * mask,
             NOT_CLASSED: _not_classed(hh),
         }
-    return _by_class(hh, order, FORM10_COLUMNS, per_class)
+    return per_class
 
 
 FORM11_COLUMNS = ["households", "children", "no_health_insurance", "malnourished", "out_of_school"]
@@ -239,6 +256,11 @@ def form12(
     """Form 12 (poor) / 13 (near-poor, ``target="near_poor"``): the multidimensional review
     results: households, persons, their deprivations in all and per household (two
     decimals), and the households deprived in at least one indicator of each service."""
+    return form12_tree(commune_sums(hh, form12_counts(hh, std, target)), order, std, target)
+
+
+def form12_counts(hh: pd.DataFrame, std: Standard, target: str = "poor") -> dict:
+    """Form 12's (13's) per-household counts."""
     mask = _class_mask(hh, target)
     members = pd.to_numeric(hh["members"], errors="coerce").fillna(0).to_numpy("int64")
     flags = {
@@ -254,9 +276,16 @@ def form12(
         in_s = [flags[c] for c in std.codes if std.indicators[c].service == s]
         counts[f"service_{s}"] = np.any(in_s, axis=0)
     counts[NOT_CLASSED] = _not_classed(hh)
+    return counts
+
+
+def form12_tree(
+    sums: pd.DataFrame, order: pd.DataFrame, std: Standard, target: str = "poor"
+) -> pd.DataFrame:
+    """Form 12 (13) from its commune sums."""
     columns = form12_columns(std, target)
-    sums = [c for c in columns if c != "deprivations_per_household"]
-    tree = unit_tree(commune_sums(hh, counts), order, [*sums, NOT_CLASSED])
+    counted = [c for c in columns if c != "deprivations_per_household"]
+    tree = unit_tree(sums, order, [*counted, NOT_CLASSED])
     tree["deprivations_per_household"] = ratio(
         tree["deprivations_total"], tree[f"{target}_households"]
     )
