@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from ..core import Result
+from ..engines import is_dataset
 from ..errors import UsageError
 from ..standards import Standard
 from .af import (
@@ -112,6 +113,8 @@ def measures(
     members: str | os.PathLike[str] | None = None,
     as_of: dt.date | None = None,
     lang: str = "vi",
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> MeasuresResult:
     """Alkire–Foster measures of a classified survey (see :mod:`.af` for the method).
 
@@ -123,7 +126,8 @@ def measures(
     (``commune``, ``district``, ``area``, ``ethnic_minority``, …), one block of rows per
     variable, one row per level. ``previous`` adds the change table; it is classified with the
     current round's standard so the indicators compare; ``years`` between the rounds defaults
-    to the difference of their survey years.
+    to the difference of their survey years. A Parquet dataset folder (a census) is measured
+    from each partition's totals, on ``engine`` (``local`` or ``dask``, ``scheduler``).
 
     >>> res = measures("examples/survey.xlsx", by="commune")   # doctest: +SKIP
     >>> res.measures[["group", "H", "A", "M0"]]                 # doctest: +SKIP
@@ -133,6 +137,21 @@ def measures(
             f"unit must be persons or households, got {unit!r}",
             f"đơn vị đếm phải là persons (người) hoặc households (hộ), không phải {unit!r}",
         )
+    if isinstance(source, str | os.PathLike) and is_dataset(source) and previous is None:
+        from .af_partitioned import measures_dataset
+
+        by_parts = measures_dataset(
+            source,
+            k=k,
+            weights=weights,
+            unit=unit,
+            by=by,
+            standard=standard,
+            as_of=as_of,
+            lang=lang,
+        )
+        if by_parts is not None:  # a census: summed over the partitions
+            return by_parts
     kw = {"members": members, "as_of": as_of, "lang": lang}
     result = as_result(source, standard, kw)
     std = result.standard
