@@ -68,6 +68,7 @@ def agreement(floor: Path, md: Path) -> tuple[int, int, int]:
     """(households mdpoverty classed, of them with another class in the floor, households
     mdpoverty left unclassed), joined in DuckDB (a national output does not fit pandas)."""
     import duckdb
+    from floor_duckdb import source
 
     con = duckdb.connect()
     con.execute("SET threads = 2")
@@ -76,7 +77,7 @@ def agreement(floor: Path, md: Path) -> tuple[int, int, int]:
                   count(*) FILTER (WHERE coalesce(m.class, '') <> ''
                                    AND m.class IS DISTINCT FROM f.class),
                   count(*) FILTER (WHERE coalesce(m.class, '') = '')
-           FROM read_parquet('{md}') m LEFT JOIN read_parquet('{floor}') f
+           FROM {source(str(md))} m LEFT JOIN read_parquet('{floor}') f
            USING (household_id)"""
     ).fetchone()
     assert row is not None
@@ -93,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-floor", action="store_true", help="mdpoverty alone (N ≥ 10 M)")
     parser.add_argument("--memory-limit", help="DuckDB's memory_limit for the floor, e.g. 12GB")
     parser.add_argument("--tmp", type=Path, help="where the outputs go (default: the system's)")
+    parser.add_argument("--data", type=Path, help="the dataset's folder (default bench/data/…)")
     parser.add_argument("--record", action="store_true", help="write the run into RESULTS.md")
     args = parser.parse_args(argv)
     if args.no_floor and args.households < NO_FLOOR_FROM:
@@ -102,10 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if by_commune:
         layout += ["--partition-by", "province,commune"]
     gen = [sys.executable, str(BENCH / "generate.py"), "--format", "dataset"]
-    subprocess.run(
-        [*gen, "-n", str(args.households), *layout], check=True, stdout=subprocess.DEVNULL
+    data = args.data or generate.dataset_dir(
+        args.households, by_commune, args.provinces, args.communes
     )
-    data = generate.dataset_dir(args.households, by_commune, args.provinces, args.communes)
+    subprocess.run(
+        [*gen, "-n", str(args.households), *layout, "--out", str(data)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     parts = partition_rows(data)
     about = machine()
     py = sys.executable
