@@ -296,7 +296,7 @@ def write_dataset(
     prefixed ``PPPP.K-`` (partition number, copy number) in both tables so that they are
     unique across the country and members still join. Returns the layout."""
     layout = dataset_layout(n_households, by_commune, provinces, communes)
-    ht, mt, starts = _base_block(min(block, max(size for _, size in layout)))
+    ht, mt, starts = _base_block(min(block, n_households))
     b, n_communes = ht.num_rows, int(pc.max(ht["commune"]).as_py()) + 1
     schemas = {
         "households": _named_communes(ht.slice(0, 1), layout[0][0], 0).schema,
@@ -362,9 +362,13 @@ def ensure_dataset(
     tmp = directory.with_name(f".{directory.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     layout = write_dataset(
-        tmp, n_households, by_commune=by_commune, provinces=provinces, communes=communes,
+        tmp,
+        n_households,
+        by_commune=by_commune,
+        provinces=provinces,
+        communes=communes,
         quiet=quiet,
-    )  # fmt: skip
+    )
     shutil.rmtree(directory, ignore_errors=True)
     tmp.replace(directory)
     if not quiet:
