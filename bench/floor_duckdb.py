@@ -12,15 +12,20 @@ The law's numbers are not typed here: the SQL is built from the standard file
 Usage (a fresh process per run, as ``bench_parquet.py`` times it)::
 
     python bench/floor_duckdb.py HOUSEHOLDS.parquet MEMBERS.parquet OUT.parquet
+    python bench/floor_duckdb.py DATASET/households DATASET/members OUT.parquet
     python bench/floor_duckdb.py --sql QUERY.sql OUT.parquet   # the query written beforehand
+    python bench/floor_duckdb.py --memory-limit 8GB --sql QUERY.sql OUT.parquet
 
-The benchmark writes the query first (``--write-sql``) and times the second form, so the
-timed process imports DuckDB only, not mdpoverty.
+A folder is read as a hive-partitioned dataset (``read_parquet('DIR/**/*.parquet',
+hive_partitioning = true)``, the partition keys becoming columns the core ignores). The
+benchmarks write the query first and time the ``--sql`` form, so the timed process imports
+DuckDB only, not mdpoverty. ``--memory-limit`` sets DuckDB's ``memory_limit`` (it spills to
+a temporary folder beside the output past it).
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,8 +52,15 @@ def _retirement(std: Standard) -> str:
     return f"CASE {' '.join(out)} ELSE NULL END"
 
 
+def source(path: str) -> str:
+    """DuckDB's reader of a Parquet file, or of a hive-partitioned folder of them."""
+    if Path(path).is_dir():
+        return f"read_parquet('{Path(path) / '**' / '*.parquet'}', hive_partitioning = true)"
+    return f"read_parquet('{path}')"
+
+
 def core_sql(std: Standard, households: str, members: str) -> str:
-    """The whole core as one query over the two Parquet files."""
+    """The whole core as one query over the two Parquet files (or dataset folders)."""
     from mdpoverty.schema import ENROLLED_RANK
 
     p = {code: std.params(code) for code in std.codes}
@@ -91,7 +103,7 @@ def core_sql(std: Standard, households: str, members: str) -> str:
 WITH hh AS (
   SELECT *, year(survey_date) AS sy, month(survey_date) AS sm,
          day(survey_date) AS sd
-  FROM read_parquet('{households}')
+  FROM {source(households)}
 ),
 m0 AS (
   SELECT m.*, h.sy, h.sm, h.sd,
@@ -100,7 +112,7 @@ m0 AS (
          END AS bmo,
          CASE WHEN length(m.birth_date) = 10 THEN CAST(substr(m.birth_date, 9, 2) AS INTEGER)
          END AS bdy
-  FROM read_parquet('{members}') m JOIN hh h USING (household_id)
+  FROM {source(members)} m JOIN hh h USING (household_id)
 ),
 m1 AS (
   SELECT *, sy - byr - CASE WHEN bmo IS NOT NULL AND (sm < bmo OR (sm = bmo AND sd < bdy))
@@ -187,20 +199,30 @@ def query(households: str, members: str) -> str:
     return core_sql(load_standard(STANDARD), households, members)
 
 
-def run(sql: str, out: str, threads: int = THREADS) -> float:
+def run(sql: str, out: str, threads: int = THREADS, memory_limit: str | None = None) -> float:
     """Run the core's query, writing ``out``; returns the query's wall time in seconds."""
     import duckdb
 
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute(f"SET temp_directory = '{Path(out).parent / 'duckdb-spill'}'")
     t0 = time.perf_counter()
     con.execute(f"COPY ({sql}) TO '{out}' (FORMAT parquet)")
     return time.perf_counter() - t0
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--sql":
-        text, out_path = Path(sys.argv[2]).read_text(encoding="utf-8"), sys.argv[3]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sql", type=Path, help="the query, written beforehand")
+    parser.add_argument("--memory-limit", help="DuckDB's memory_limit, e.g. 8GB")
+    parser.add_argument("paths", nargs="+", help="[HOUSEHOLDS MEMBERS] OUT")
+    args = parser.parse_args()
+    if args.sql is not None and len(args.paths) == 1:
+        text = args.sql.read_text(encoding="utf-8")
+    elif args.sql is None and len(args.paths) == 3:
+        text = query(args.paths[0], args.paths[1])
     else:
-        text, out_path = query(sys.argv[1], sys.argv[2]), sys.argv[3]
-    print(f"{run(text, out_path):.3f}")
+        parser.error("give HOUSEHOLDS MEMBERS OUT, or --sql QUERY OUT")
+    print(f"{run(text, args.paths[-1], memory_limit=args.memory_limit):.3f}")
