@@ -159,8 +159,6 @@ def test_bench_dataset_smoke(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     code = bench_dataset.main(argv)
     out, err = capsys.readouterr()
     assert "[1/1] floor:" in out  # the floor reads the dataset whatever mdpoverty does
-    if code == 2 and "[file_is_folder]" in err:
-        pytest.skip("mdpoverty classify does not read a dataset folder yet (issue 14, item 2)")
     assert code == 0, out + err  # 0: every row written, each classed as the floor classes it
     assert "300 households classed, **0** with another class" in out
     assert "rows out: 300 (households in: 300)" in out
