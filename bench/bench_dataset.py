@@ -26,6 +26,7 @@ of each (default 1) and compares the minimum.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -96,6 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tmp", type=Path, help="where the outputs go (default: the system's)")
     parser.add_argument("--data", type=Path, help="the dataset's folder (default bench/data/…)")
     parser.add_argument("--record", action="store_true", help="write the run into RESULTS.md")
+    parser.add_argument(
+        "--dask",
+        action="store_true",
+        help="also run --engine dask (a LocalCluster: a process per core) and compare its rows",
+    )
     args = parser.parse_args(argv)
     if args.no_floor and args.households < NO_FLOOR_FROM:
         parser.error(f"--no-floor is for {NO_FLOOR_FROM:,} households or more")
@@ -120,6 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli = [py, "-m", "mdpoverty.cli", "classify", str(data)]
         label = "`mdpoverty classify DATASET -o out.parquet`"
         ks = [Kind("mdpoverty", label, [*cli, "-o", str(t / "md.parquet"), "-q"], t / "md.parquet")]
+        if args.dask:
+            dask_label = (
+                "`mdpoverty classify DATASET -o out.parquet --engine dask` "
+                "(peak RSS: its largest process)"
+            )
+            dask_argv = [*cli, "-o", str(t / "dask.parquet"), "-q", "--engine", "dask"]
+            ks.append(Kind("dask", dask_label, dask_argv, t / "dask.parquet"))
         if not args.no_floor:
             from floor_duckdb import query
 
@@ -150,9 +163,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{args.households / wall:,.0f} households/s",
                     flush=True,
                 )
-        md = ks[-1]
+        md = next(k for k in ks if k.key == "mdpoverty")
         n_out = rows_out(md.out)
         check = None if args.no_floor else agreement(ks[0].out, md.out)
+        same_dask = None
+        if args.dask:
+            import pyarrow.parquet as pq
+
+            dask_kind = ks[-1]
+            same_dask = pq.read_table(md.out).equals(pq.read_table(dask_kind.out))
     lines = [
         "| process | min wall s | × floor | CPU s (min) | peak RSS MiB (min) | × floor "
         "| households/s |",
@@ -198,6 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"CPU time {min(md.cpu) / min(floor.cpu):.2f}×",
             f"- peak memory: mdpoverty / floor = **{peak / min(floor.rss):.2f}×**",
         ]
+    if same_dask is not None:
+        local_wall, dask_wall = min(md.wall), min(ks[-1].wall)
+        out.append(
+            f"- dask engine (LocalCluster, {os.cpu_count()} worker processes): output "
+            f"{'**identical**' if same_dask else '**DIFFERENT**'} to the local engine's, row "
+            f"for row; time {dask_wall:.2f} s = {dask_wall / local_wall:.2f}× the local engine"
+        )
     text = "\n".join(out)
     print(text)
     if args.record:
@@ -210,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if n_out != args.households:
         print(f"mdpoverty wrote {n_out:,} rows for {args.households:,} households", file=sys.stderr)
+        return 1
+    if same_dask is False:
         return 1
     return 1 if check is not None and check[1] else 0
 
