@@ -151,14 +151,16 @@ class _SaidOnce:
     the run, not once per partition."""
 
     def __init__(self) -> None:
-        self._said: set[tuple[str, str, str]] = set()
+        self._said: set[tuple[str, str, str, str]] = set()
 
     def once(self, issues: pd.DataFrame) -> pd.DataFrame:
         general = (issues["sheet"].astype("string").fillna("") == "") & issues["row"].isna()
         if not general.any():
             return issues
         at = np.flatnonzero(general.to_numpy())  # a handful of rows: the rest are on cells
-        cols = [issues[c].to_numpy()[at] for c in ("check", "field", "value")]
+        # the message too: a partition's own file-level issue (its households missing) names
+        # the partition, and is said for each partition it concerns
+        cols = [issues[c].to_numpy()[at] for c in ("check", "field", "value", "message_en")]
         keys = list(zip(*cols, strict=True))
         drop = np.zeros(len(issues), dtype=bool)
         drop[at] = [k in self._said for k in keys]
