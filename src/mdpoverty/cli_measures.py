@@ -24,6 +24,7 @@ from .cli_common import (
     Exit,
     _emit,
     _sibling,
+    engine_options,
     handled,
     provisional_note,
     redact_options,
@@ -330,6 +331,7 @@ def _write(res: MeasuresResult, path: Path, fmt: str, table: str | None, lang: s
 @click.option("-q", "--quiet", count=True, help="Less on stderr (repeatable).")
 @click.option("-v", "--verbose", count=True, help="More on stderr (repeatable).")
 @redact_options
+@engine_options
 @handled
 def measures(
     survey: str,
@@ -350,6 +352,8 @@ def measures(
     verbose: int,
     redact: bool,
     redact_key_file: str | None,
+    engine: str,
+    scheduler: str | None,
 ) -> int:
     """Alkire–Foster measures of SURVEY: H, A, M0, headcounts and contributions per indicator,
     by subgroup, with the change from a previous round and, for a sample survey, standard
@@ -380,6 +384,8 @@ def measures(
             members=members,
             as_of=as_of,
             lang=lang,
+            engine=engine,
+            scheduler=scheduler,
         )
         if red is not None:  # the households left out are listed by ID
             res = dataclasses.replace(res, excluded=red.frame(res.excluded))

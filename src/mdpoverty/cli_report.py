@@ -23,6 +23,7 @@ from .cli_common import (
     _parse_date,
     _sibling,
     common_options,
+    engine_options,
     handled,
     provisional_note,
     redact_options,
@@ -245,6 +246,7 @@ def _write(
 @_round_options
 @common_options
 @redact_options
+@engine_options
 @handled
 def report(
     surveys,
@@ -259,6 +261,8 @@ def report(
     verbose,
     redact,
     redact_key_file,
+    engine,
+    scheduler,
 ) -> int:
     """Write the official review report (Forms 1–15) for SURVEYS.
 
@@ -277,8 +281,9 @@ def report(
     con = Console(verbose - quiet, lang)
     wanted = parse_forms(form)
     with con.progress():
-        current = load_round(list(surveys), standard=standard, as_of=as_of, lang=lang)
-        prev = load_round(list(previous), standard=standard, lang=lang) if previous else None
+        on = {"engine": engine, "scheduler": scheduler}  # a dataset folder's partitions
+        current = load_round(list(surveys), standard=standard, as_of=as_of, lang=lang, **on)
+        prev = load_round(list(previous), standard=standard, lang=lang, **on) if previous else None
         frames = build_report(current, form=form, previous=prev)
         notes = form_notes(current, frames, prev)
         if red is not None:  # the forms are counted: only what is written is redacted

@@ -112,6 +112,8 @@ def measures(
     members: str | os.PathLike[str] | None = None,
     as_of: dt.date | None = None,
     lang: str = "vi",
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> MeasuresResult:
     """Alkire–Foster measures of a classified survey (see :mod:`.af` for the method).
 
@@ -123,7 +125,9 @@ def measures(
     (``commune``, ``district``, ``area``, ``ethnic_minority``, …), one block of rows per
     variable, one row per level. ``previous`` adds the change table; it is classified with the
     current round's standard so the indicators compare; ``years`` between the rounds defaults
-    to the difference of their survey years.
+    to the difference of their survey years. A Parquet dataset folder's partitions are
+    classed on ``engine`` (``local``, or ``dask`` with ``scheduler``; see
+    :func:`mdpoverty.core.classify`).
 
     >>> res = measures("examples/survey.xlsx", by="commune")   # doctest: +SKIP
     >>> res.measures[["group", "H", "A", "M0"]]                 # doctest: +SKIP
@@ -134,6 +138,7 @@ def measures(
             f"đơn vị đếm phải là persons (người) hoặc households (hộ), không phải {unit!r}",
         )
     kw = {"members": members, "as_of": as_of, "lang": lang}
+    kw |= {"engine": engine, "scheduler": scheduler}  # a dataset folder's partitions
     result = as_result(source, standard, kw)
     std = result.standard
     codes = std.codes
@@ -200,7 +205,9 @@ def measures(
         **info,
     }
     if previous is not None:
-        prev_result = as_result(previous, std, {"lang": lang})
+        prev_result = as_result(
+            previous, std, {"lang": lang, "engine": engine, "scheduler": scheduler}
+        )
         if prev_result.standard.codes != codes:
             raise UsageError(
                 f"the previous round's indicators ({', '.join(prev_result.standard.codes)}) "
