@@ -300,30 +300,37 @@ def test_dask_streamed_output_equals_local_with_the_embedded_cluster(example_dat
 # --- 4. an ID used again in a later partition ------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "retype",
+    [lambda i: i, lambda i: f" {i.lower()}"],  # the same ID, or as an officer retypes it
+    ids=["same", "retyped"],
+)
 def test_id_used_again_in_a_later_partition_is_an_error_on_the_later_row(
-    example_frames, single, tmp_path
+    example_frames, single, tmp_path, retype
 ):
     households, members = example_frames
     earlier, later = "Xã Bảo Thắng", "Xã Xuân Quang"  # key order: Bảo < Bắc < Lùng < Xuân
-    copy = households[households["commune"] == earlier].iloc[[0]].assign(commune=later)
-    dup_id = copy["household_id"].iloc[0]
-    copy_members = members[members["household_id"] == dup_id].assign(commune=later)
+    copy = households[households["commune"] == earlier].iloc[[0]]
+    first_id = copy["household_id"].iloc[0]
+    dup_id = retype(first_id)
+    copy_members = members[members["household_id"] == first_id]
     root = write_dataset(
-        pd.concat([households, copy], ignore_index=True),
-        pd.concat([members, copy_members], ignore_index=True),
+        pd.concat([households, copy.assign(commune=later, household_id=dup_id)]),
+        pd.concat([members, copy_members.assign(commune=later, household_id=dup_id)]),
         tmp_path / "dup",
     )
     got = mdpoverty.classify(root, lang="en")
 
-    rows = got.households[got.households["household_id"] == dup_id]
+    hh = got.households
+    rows = hh[hh["household_id"].str.upper() == first_id]  # as written, the cell trimmed
     assert list(rows["commune"]) == [earlier, later]
-    first_class = single.households.set_index("household_id").loc[dup_id, "class"]
+    first_class = single.households.set_index("household_id").loc[first_id, "class"]
     assert list(rows["class"]) == [first_class, ""]  # the first stands, the later is not classed
 
     dups = got.issues[got.issues["check"] == "duplicate_id"]
     assert len(dups) == 1
     issue = dups.iloc[0]
-    assert issue["severity"] == "error" and issue["household_id"] == dup_id
+    assert issue["severity"] == "error" and issue["household_id"] == dup_id.strip()
     # its sheet and row: the later partition's households, the copy's row under the header
     later_table = pq.read_table(partition_dir(root, "households", later)).to_pandas()
     (at,) = (later_table["household_id"] == dup_id).to_numpy().nonzero()[0]
@@ -379,6 +386,51 @@ def test_members_of_a_partition_without_households_are_reported(example_frames, 
         # and each partition missing its households is said, naming that partition
         said = got.issues["message"].str.contains(commune) & got.issues["sheet"].isin(["", None])
         assert said.sum() == 1, got.issues[["check", "message"]]
+
+
+def test_stray_members_do_not_choose_a_standard_of_their_own(tmp_path):
+    """A 2025 round (the 2022–2025 standard) with stray members in a partition before and
+    one after the others: having no survey date, they must not pick today's standard."""
+    bench = _bench_generate()
+    households, members = bench._examples_generator().generate_district(
+        200, seed=bench.SEED, survey_year=2025
+    )
+    members = with_keys(households, members)
+    one = members[members["household_id"] == households["household_id"].iloc[0]]
+    strays = [one.assign(commune=c, household_id=f"LOST-{c}") for c in ("Xã A", "Xã Zz")]
+    hh, mm = bench.typed_tables(households, pd.concat([members, *strays], ignore_index=True))
+    root = write_dataset(hh, mm, tmp_path / "strays")
+    communes = [dict(p.keys)["commune"] for p in discover(root)]
+    assert communes[0] == "Xã A" and communes[-1] == "Xã Zz"  # first and last in key order
+    got = mdpoverty.classify(root, lang="en")
+    assert got.standard.id == "vn-2022-2025"
+    assert got.counts["households_classed"] == 200
+    assert got.counts["members_rejected"] == sum(len(s) for s in strays)
+    orphans = got.issues[got.issues["check"] == "orphan_member"]
+    assert set(orphans["household_id"]) == {"LOST-Xã A", "LOST-Xã Zz"}
+
+    out = tmp_path / "out.parquet"
+    res = run("classify", root, "-o", out, "--lang", "en")
+    assert res.exit_code != Exit.USAGE, res.output
+    assert len(pd.read_parquet(out)) == 200
+    assert "no survey dates" not in res.stderr  # nothing was chosen for the strays
+
+
+def test_a_blank_key_is_a_partition_of_households_without_it(example_frames, tmp_path):
+    households, members = example_frames
+    households = households.copy()
+    households.loc[[5, 150], "commune"] = None  # pyarrow writes commune=__HIVE_DEFAULT_PARTITION__
+    members = with_keys(households, members.drop(columns=KEYS))
+    root = write_dataset(households, members, tmp_path / "blank")
+    assert any(dict(p.keys)["commune"] is None for p in discover(root))
+    got = mdpoverty.classify(root, lang="en")
+    once = mdpoverty.classify_frames(households, members.drop(columns=KEYS), lang="en")
+    pd.testing.assert_frame_equal(by_id(got.households), by_id(once.households))
+    assert got.counts == once.counts and got.counts["households_rejected"] == 2
+    blank = set(households["household_id"].iloc[[5, 150]])
+    errors = got.issues[got.issues["severity"] == "error"]
+    assert set(errors["household_id"]) == blank
+    assert set(errors["field"]) == {"commune"}
 
 
 # --- 6. broken and hostile folders: one clear line, exit 2, no output ------------------------
@@ -456,6 +508,21 @@ def test_annotate_a_dataset_is_a_usage_error(example_dataset, tmp_path):
     assert res.exit_code == Exit.USAGE
     assert "--annotate" in one_line(res)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_partitions_under_different_standards_stop_and_leave_no_output(example_frames, tmp_path):
+    households, members = example_frames
+    households = households.copy()
+    # the last partition's households surveyed a year earlier: the 2022–2025 standard
+    households.loc[households["commune"] == "Xã Xuân Quang", "survey_date"] = "2025-10-15"
+    root = write_dataset(households, members, tmp_path / "years")
+    out = tmp_path / "out.parquet"
+    res = run("classify", root, "-o", out, "--lang", "en")
+    assert res.exit_code == Exit.USAGE, res.output
+    line = one_line(res)
+    assert "Xã Xuân Quang" in line and "--standard" in line
+    # the earlier partitions were written as they went: the file is not left half done
+    assert not out.exists() and not (tmp_path / "out.issues.parquet").exists()
 
 
 # --- 7. partition columns inside the files too -----------------------------------------------
