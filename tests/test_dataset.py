@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+from io import StringIO
 from pathlib import Path
 from types import ModuleType
 
@@ -128,6 +129,35 @@ def test_dataset_classes_flags_and_counts_equal_the_single_file(example_dataset,
     assert (got.issues["check"] == "provisional_standard").sum() == 1
 
 
+def test_the_errors_example_as_a_dataset_classes_and_rejects_the_same(tmp_path):
+    raw = read_survey(ROOT / "examples" / "survey-with-errors.xlsx")
+    households = raw.sheets["households"].frame.reset_index(drop=True)
+    members = raw.sheets["members"].frame.reset_index(drop=True)
+    keys = households.drop_duplicates("household_id")[["household_id", *KEYS]]
+    # a member whose ID matches no household lands in a partition of no keys
+    members = members.merge(keys, on="household_id", how="left")
+    got = mdpoverty.classify(write_dataset(households, members, tmp_path / "errors"), lang="en")
+    want = mdpoverty.classify(ROOT / "examples" / "survey-with-errors.xlsx", lang="en")
+    assert want.counts["households_rejected"] > 0  # the example has errors to find
+    assert got.counts == want.counts
+    classes = [by_id(r.households)[["household_id", "class"]] for r in (got, want)]
+    pd.testing.assert_frame_equal(*classes)
+    # every error the workbook gives on a household, the dataset gives on that household
+    errors = [
+        set(
+            map(
+                tuple,
+                r.issues.loc[r.issues["severity"] == "error", ["check", "household_id"]]
+                .astype(str)
+                .to_numpy()
+                .tolist(),
+            )
+        )
+        for r in (got, want)
+    ]
+    assert errors[1] <= errors[0]
+
+
 def test_cli_streamed_parquet_holds_the_library_households(
     example_dataset, dataset_result, tmp_path
 ):
@@ -156,8 +186,6 @@ def test_cli_streamed_csv_equals_the_single_file_csv(example_dataset, tmp_path):
     # piped (no -o): CSV on stdout, part by part, the header once
     piped = run("classify", example_dataset)
     assert piped.exit_code == Exit.OK
-    from io import StringIO
-
     on_stdout = pd.read_csv(StringIO(piped.stdout), dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(by_id(on_stdout), by_id(want))
 
@@ -172,6 +200,23 @@ def test_validate_streamed_lists_the_single_file_issues(example_dataset, tmp_pat
     assert sorted(map(tuple, got.to_numpy().tolist())) == sorted(
         map(tuple, want.to_numpy().tolist())
     )
+
+
+def test_forms_and_measures_of_the_dataset_are_the_single_file_s(example_dataset):
+    got, want = mdpoverty.report(example_dataset), mdpoverty.report(EXAMPLE)
+    assert list(got) == list(want)
+    for form in want:
+        # the units come in partition order, numbered in that order: compare the rows as a set
+        cols = [c for c in want[form].columns if c != "number"]
+        assert list(got[form].columns) == list(want[form].columns), form
+        rows = [
+            sorted(map(tuple, f[cols].astype(str).to_numpy().tolist()))
+            for f in (got[form], want[form])
+        ]
+        assert rows[0] == rows[1], form
+    one = run("measures", example_dataset, "--by", "commune,area")
+    assert one.exit_code == Exit.OK, one.output
+    assert one.stdout == run("measures", EXAMPLE, "--by", "commune,area").stdout
 
 
 # --- 2. a generated district, typed, partitioned two ways -----------------------------------
