@@ -174,7 +174,8 @@ def _help_speaks_vi(commands: list[click.Command]) -> Iterator[None]:
             for p in cmd.params:
                 if isinstance(p, click.Option):
                     put(p, "help", help_vi(p.help))
-                var = _vi_metavar(p) if p.metavar is None else None
+                # a placeholder the option names itself (ADDRESS) when the catalogue has it
+                var = _vi_metavar(p) if p.metavar is None else METAVAR_VI.get(p.metavar)
                 if var is not None:
                     put(p, "metavar", var)
         yield

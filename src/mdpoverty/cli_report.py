@@ -310,8 +310,9 @@ def report(
             )
     con = Console(verbose - quiet, lang)
     with con.progress():
-        current = load_round(list(surveys), standard=standard, as_of=as_of, lang=lang)
-        prev = load_round(list(previous), standard=standard, lang=lang) if previous else None
+        on = {"engine": engine, "scheduler": scheduler}  # a dataset folder's partitions
+        current = load_round(list(surveys), standard=standard, as_of=as_of, lang=lang, **on)
+        prev = load_round(list(previous), standard=standard, lang=lang, **on) if previous else None
         frames = build_report(current, form=form, previous=prev)
         notes = form_notes(current, frames, prev)
         if red is not None:  # the forms are counted: only what is written is redacted

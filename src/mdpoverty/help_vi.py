@@ -119,7 +119,11 @@ HELP_VI: dict[str, str] = {
     "poor, the near-poor (and the farm households of average living standard where the "
     "standard has that band), a summary with charts, the issue table (in --lang) and a sheet "
     '"Dữ liệu" with the columns and codes of .csv. With .csv/.parquet/.json the issues go '
-    "beside it (out.issues.csv). Without -o: a table on a terminal, CSV when piped.": (
+    "beside it (out.issues.csv). Without -o: a table on a terminal, CSV when piped.\n\n"
+    "SURVEY may be a Parquet dataset folder (households/ and members/, hive-partitioned "
+    "alike, e.g. by province and commune): it is classed partition by partition, and a .csv "
+    "or .parquet output (or CSV piped to stdout) is written as it goes, so memory is bounded "
+    "by the largest partition.": (
         "Kiểm tra KHẢO_SÁT và phân loại từng hộ (hộ nghèo, hộ cận nghèo, hộ có mức sống "
         "trung bình, hộ không nghèo).\n\n"
         "Mỗi hộ một dòng, theo thứ tự trong tệp. Với -o ket-qua.xlsx, tệp Excel là các danh "
@@ -128,6 +132,10 @@ HELP_VI: dict[str, str] = {
         'này), trang tổng hợp có biểu đồ, bảng lỗi (theo --lang) và trang "Dữ liệu" với các '
         "cột và mã như tệp .csv. Với .csv/.parquet/.json, bảng lỗi được ghi bên cạnh "
         "(ket-qua.issues.csv). Không có -o: bảng trên màn hình, CSV khi chuyển sang lệnh khác."
+        "\n\nKHẢO_SÁT có thể là một thư mục dữ liệu Parquet (households/ và members/, phân "
+        "vùng kiểu hive giống nhau, ví dụ theo tỉnh và xã): dữ liệu được phân loại lần lượt "
+        "từng phân vùng, và tệp .csv hoặc .parquet (hoặc CSV chuyển sang lệnh khác) được ghi "
+        "dần, nên bộ nhớ cần chỉ bằng phân vùng lớn nhất."
     ),
     # validate
     "Check SURVEY and list every problem, located to the sheet, Excel row and column.\n\n"
@@ -136,7 +144,9 @@ HELP_VI: dict[str, str] = {
     '"error" means the household cannot be classed; "warning" does not block it; "info" lists '
     "a layout row skipped (numbered row, repeated header, total row, signature block). With "
     "-o issues.xlsx the first sheet is for people (headers, severity and messages in --lang), "
-    "the second keeps these columns and codes.": (
+    "the second keeps these columns and codes.\n\n"
+    "SURVEY may be a Parquet dataset folder (see classify): with -o .csv/.parquet, or CSV "
+    "piped to stdout, its issues are written partition by partition.": (
         "Kiểm tra KHẢO_SÁT và liệt kê mọi lỗi, chỉ rõ trang, dòng và cột trong Excel.\n\n"
         "Các cột: sheet (trang), row (dòng như Excel hiển thị), column (tiêu đề cột như đã "
         "ghi), value (giá trị), check (mã kiểm tra), severity (mức độ), message (thông báo "
@@ -144,7 +154,20 @@ HELP_VI: dict[str, str] = {
         '"error" (lỗi): hộ không phân loại được; "warning" (cảnh báo): hộ vẫn được phân loại; '
         '"info" (thông tin): dòng trình bày được bỏ qua (dòng đánh số cột, tiêu đề lặp lại, '
         "dòng tổng cộng, phần ký tên). Với -o loi.xlsx, trang đầu dành cho người đọc (tiêu "
-        "đề, mức độ và thông báo theo --lang), trang thứ hai giữ các cột và mã trên."
+        "đề, mức độ và thông báo theo --lang), trang thứ hai giữ các cột và mã trên.\n\n"
+        "KHẢO_SÁT có thể là một thư mục dữ liệu Parquet (xem classify): với -o .csv/.parquet, "
+        "hoặc CSV chuyển sang lệnh khác, lỗi được ghi dần theo từng phân vùng."
+    ),
+    # --engine / --scheduler (a dataset folder)
+    "For a dataset folder: class its partitions one after the other in this process "
+    "(local), or on a Dask cluster (dask; pip install 'mdpoverty[dask]').": (
+        "Với thư mục dữ liệu: phân loại lần lượt từng phân vùng trong tiến trình này (local), "
+        "hoặc trên một cụm máy Dask (dask; pip install 'mdpoverty[dask]')."
+    ),
+    "With --engine dask: the scheduler of a running Dask cluster (tcp://host:8786); without "
+    "it a local cluster is started for the run.": (
+        "Với --engine dask: bộ điều phối của một cụm Dask đang chạy (tcp://máy:8786); không "
+        "có thì một cụm cục bộ được khởi động cho lần chạy này."
     ),
     # explain
     "Say what a check id means and how to fix the cell (all ids when none is given).": (
@@ -193,7 +216,10 @@ HELP_VI: dict[str, str] = {
     "\b\n"
     "-o report.xlsx   every form on its own sheet, laid out like the official forms\n"
     "-o form1.csv     the tidy table of one form (with --form all: report.form1.csv …)\n"
-    "(no -o)          tables on a terminal; CSV of one form, or JSON, when piped": (
+    "(no -o)          tables on a terminal; CSV of one form, or JSON, when piped\n\n"
+    "A Parquet dataset folder (see classify) gives Forms 1, 4–8, 10, 12 and 13 from the sums "
+    "of its partitions, one partition in memory at a time; name other forms with --form to "
+    "build them from the whole round in memory.": (
         "Lập báo cáo kết quả rà soát chính thức (Biểu 1–15) cho CÁC_KHẢO_SÁT.\n\n"
         "CÁC_KHẢO_SÁT là một hay nhiều tệp khảo sát (hoặc cặp tệp CSV, hoặc kết quả của "
         "classify), hoặc một thư mục chứa chúng: một xã, hoặc mọi xã của một huyện, được đọc, "
@@ -205,7 +231,10 @@ HELP_VI: dict[str, str] = {
         "-o bao-cao.xlsx  mỗi biểu một trang, trình bày như biểu mẫu chính thức\n"
         "-o bieu1.csv     bảng số liệu của một biểu (với --form all: bao-cao.form1.csv …)\n"
         "(không có -o)    bảng trên màn hình; CSV của một biểu, hoặc JSON, khi chuyển sang\n"
-        "                 lệnh khác"
+        "                 lệnh khác\n\n"
+        "Với thư mục dữ liệu Parquet (xem classify), Biểu 1, 4–8, 10, 12 và 13 được lập từ số "
+        "cộng của từng phân vùng, mỗi lần chỉ một phân vùng trong bộ nhớ; các biểu khác chọn "
+        "bằng --form để lập từ toàn bộ kỳ rà soát trong bộ nhớ."
     ),
     "Which form: 1 to 15, several (1,4,10) or all.": (
         "Biểu nào: từ 1 đến 15, nhiều biểu (1,4,10) hoặc all (tất cả)."
@@ -407,6 +436,7 @@ METAVAR_VI: dict[str, str] = {
     "DIRECTORY": "THƯ_MỤC",
     "INTEGER": "SỐ_NGUYÊN",
     "FLOAT": "SỐ",
+    "ADDRESS": "ĐỊA_CHỈ",
 }
 OPTIONS_METAVAR_VI = "[TUỲ_CHỌN]"
 SUBCOMMAND_METAVAR_VI = "LỆNH [THAM_SỐ]..."

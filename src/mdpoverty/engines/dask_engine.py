@@ -60,6 +60,9 @@ def _client(stack: contextlib.ExitStack, scheduler: str | None):  # -> distribut
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # no dashboard, and the scheduler's own HTTP routes on a free port: not 8787,
+            # which a second run (or a notebook's cluster) holds, and Dask then warns on stderr
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         )
     )

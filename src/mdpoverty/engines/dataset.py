@@ -51,11 +51,27 @@ class Partition:
         """The households of the partition, from the files' metadata (nothing read)."""
         import pyarrow.parquet as pq
 
-        return sum(pq.ParquetFile(f).metadata.num_rows for f in self.households)
+        total = 0
+        for f in self.households:
+            try:
+                total += pq.ParquetFile(f).metadata.num_rows
+            except Exception as exc:  # not Parquet: the same one line as reading it gives
+                raise _unreadable(f, exc) from None
+        return total
 
 
 def _fail(path: Path, check: str, en: str, vi: str) -> InputFileError:
     return InputFileError(f"{path}: {en} [{check}]", f"{path}: {vi} [{check}]")
+
+
+def _unreadable(file: str, exc: Exception) -> InputFileError:
+    """A data file Arrow cannot open: the file named once, then Arrow's reason (which
+    repeats the path in front of it: left out, so the reason is not cut off)."""
+    text = str(exc).replace(f" '{file}'", "").replace(file, "")
+    detail = text.splitlines()[0][:160] if text.strip() else type(exc).__name__
+    return _fail(
+        Path(file), "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
+    )
 
 
 def side_dir(root: Path, side: str) -> Path | None:
@@ -140,10 +156,7 @@ def _table(files: tuple[str, ...], keys: tuple[tuple[str, str | None], ...]) -> 
         try:
             tables.append(pq.read_table(f))
         except Exception as exc:
-            detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-            raise _fail(
-                Path(f), "file_unreadable", f"cannot be read: {detail}", f"không đọc được: {detail}"
-            ) from None
+            raise _unreadable(f, exc) from None
     try:
         table = pa.concat_tables(tables, promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:

@@ -151,14 +151,16 @@ class _SaidOnce:
     the run, not once per partition."""
 
     def __init__(self) -> None:
-        self._said: set[tuple[str, str, str]] = set()
+        self._said: set[tuple[str, str, str, str]] = set()
 
     def once(self, issues: pd.DataFrame) -> pd.DataFrame:
         general = (issues["sheet"].astype("string").fillna("") == "") & issues["row"].isna()
         if not general.any():
             return issues
         at = np.flatnonzero(general.to_numpy())  # a handful of rows: the rest are on cells
-        cols = [issues[c].to_numpy()[at] for c in ("check", "field", "value")]
+        # the message too: a partition's own file-level issue (its households missing) names
+        # the partition, and is said for each partition it concerns
+        cols = [issues[c].to_numpy()[at] for c in ("check", "field", "value", "message_en")]
         keys = list(zip(*cols, strict=True))
         drop = np.zeros(len(issues), dtype=bool)
         drop[at] = [k in self._said for k in keys]
@@ -192,7 +194,7 @@ def run(
     seen, said = SeenIds(), _SaidOnce()
     codes: tuple[str, ...] | None = None
     with stage("partitions", len(parts)) as progress:
-        for part, result in zip(parts, runner(parts, options), strict=True):
+        for part, result in _in_order(parts, options, runner):
             if codes is None:
                 codes, first = tuple(result.standard.codes), result.standard.id
             elif tuple(result.standard.codes) != codes:
@@ -211,6 +213,38 @@ def run(
 def _local(parts: list[Partition], options: Options) -> Iterator[Result]:
     for part in parts:
         yield classify_partition(part, options)
+
+
+def _in_order(
+    parts: list[Partition],
+    options: Options,
+    runner: Callable[[list[Partition], Options], Iterable[Result]],
+) -> Iterator[tuple[Partition, Result]]:
+    """Each partition with its result. The partitions with households run on the engine; a
+    partition of members only (no households folder of its keys) is classed here, under the
+    run's standard: it has no survey date to choose one by, and today's date could pick
+    another standard and stop the run. Its members are all reported; none is dropped. One
+    that comes before the first partition with households is given just after it."""
+    full = [p for p in parts if p.households]
+    pos = {p: i for i, p in enumerate(parts)}
+    strays = [p for p in parts if not p.households]
+    std = options.standard
+
+    def before(limit: float) -> Iterator[tuple[Partition, Result]]:
+        while strays and pos[strays[0]] < limit:
+            part = strays.pop(0)
+            result = classify_partition(part, Options(std, options.as_of, options.lang))
+            result.choice = None  # no households: nothing was chosen by its dates
+            yield part, result
+
+    for part, result in zip(full, runner(full, options), strict=True):
+        if std is not None:
+            yield from before(pos[part])
+        yield part, result
+        if std is None:
+            std = result.standard
+            yield from before(pos[part])
+    yield from before(float("inf"))
 
 
 __all__ = ["ENGINES", "Options", "PartResult", "SeenIds", "classify_partition", "run"]

@@ -36,6 +36,7 @@ from .form_checks import check_forms
 from .forms_more import NEED_FLAGS, NEED_MEMBERS
 
 Source = str | os.PathLike | Result | pd.DataFrame
+Engine = tuple[str, str | None]  # how a dataset folder's partitions run: (engine, scheduler)
 FORMS = tuple(str(i) for i in range(1, 16))
 SURVEY_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".parquet")  # what a folder is read for
 # the data sheet of `mdpoverty classify -o out.xlsx` (§8 columns and codes); "Kết quả" in
@@ -250,7 +251,13 @@ def _result_round(result: Result, source: str) -> Round:
     )
 
 
-def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: str) -> Round:
+def _one(
+    item: Source,
+    standard: Standard | None,
+    as_of: dt.date | None,
+    lang: str,
+    engine: Engine = ("local", None),
+) -> Round:
     from .. import core
 
     if isinstance(item, Result):
@@ -261,7 +268,11 @@ def _one(item: Source, standard: Standard | None, as_of: dt.date | None, lang: s
     frame = read_classify_output(path) if path.is_file() else None
     if frame is not None:  # classed already: its flag columns say by which standard
         return frame_round(frame, standard or standard_for_flags(frame.columns), str(path))
-    return _result_round(core.classify(path, standard=standard, as_of=as_of, lang=lang), str(path))
+    run, scheduler = engine  # a dataset folder's partitions: here or on a Dask cluster
+    result = core.classify(
+        path, standard=standard, as_of=as_of, lang=lang, engine=run, scheduler=scheduler
+    )
+    return _result_round(result, str(path))
 
 
 def _cross_file_duplicates(rounds: list[Round], hh: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -318,17 +329,21 @@ FILES_AT_ONCE = min(8, (os.cpu_count() or 1) + 1)
 
 
 def _load_all(
-    items: list[Source], std: Standard | None, as_of: dt.date | None, lang: str
+    items: list[Source],
+    std: Standard | None,
+    as_of: dt.date | None,
+    lang: str,
+    engine: Engine = ("local", None),
 ) -> list[Round]:
     """Every item of a round, several files at once; results in order, and the first
     failure in file order is the one raised (as if read one after the other)."""
     if len(items) < 2:  # one file: its own stages (read, validate, classify) say it all
-        return [_one(item, std, as_of, lang) for item in items]
+        return [_one(item, std, as_of, lang, engine) for item in items]
     with stage("files", len(items)) as progress:
         if FILES_AT_ONCE < 2:
             out = []
             for item in items:
-                out.append(_one(item, std, as_of, lang))
+                out.append(_one(item, std, as_of, lang, engine))
                 progress.advance()
             return out
         from concurrent.futures import ThreadPoolExecutor, wait
@@ -338,7 +353,7 @@ def _load_all(
             # each file in a fresh context (as threads start on Python 3.11): its stages
             # reach no reporter, whatever a newer Python lets threads inherit
             futures = [
-                pool.submit(contextvars.Context().run, _one, item, std, as_of, lang)
+                pool.submit(contextvars.Context().run, _one, item, std, as_of, lang, engine)
                 for item in items
             ]
             pending = set(futures)
@@ -358,17 +373,21 @@ def load_round(
     standard: str | os.PathLike[str] | Standard | None = None,
     as_of: dt.date | None = None,
     lang: str = "vi",
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Round:
     """Read, validate and class every survey of a round together (files, folders, results).
 
     A household ID used in an earlier file is an error on the later file's row (the first
     stands, as within a workbook, §7): that household is not classed. All files must be
-    classed under standards with the same indicators, else :class:`UsageError`.
+    classed under standards with the same indicators, else :class:`UsageError`. A Parquet
+    dataset folder's partitions run on ``engine`` (``local``, or ``dask`` with ``scheduler``
+    the address of a cluster; see :func:`mdpoverty.core.classify`).
     """
     if isinstance(surveys, Round):
         return surveys
     std = load_standard(standard) if isinstance(standard, str | os.PathLike) else standard
-    rounds = _load_all(expand(surveys), std, as_of, lang)
+    rounds = _load_all(expand(surveys), std, as_of, lang, (engine, scheduler))
     codes = {tuple(r.standard.codes) for r in rounds if r.standard is not None}
     if len(codes) > 1:
         ids = sorted({r.standard.id for r in rounds if r.standard is not None})

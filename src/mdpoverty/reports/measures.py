@@ -149,10 +149,13 @@ def measures(
             standard=standard,
             as_of=as_of,
             lang=lang,
+            engine=engine,
+            scheduler=scheduler,
         )
         if by_parts is not None:  # a census: summed over the partitions
             return by_parts
     kw = {"members": members, "as_of": as_of, "lang": lang}
+    kw |= {"engine": engine, "scheduler": scheduler}  # a dataset folder's partitions
     result = as_result(source, standard, kw)
     std = result.standard
     codes = std.codes
@@ -219,7 +222,9 @@ def measures(
         **info,
     }
     if previous is not None:
-        prev_result = as_result(previous, std, {"lang": lang})
+        prev_result = as_result(
+            previous, std, {"lang": lang, "engine": engine, "scheduler": scheduler}
+        )
         if prev_result.standard.codes != codes:
             raise UsageError(
                 f"the previous round's indicators ({', '.join(prev_result.standard.codes)}) "

@@ -56,7 +56,10 @@ class TableStream:
     def write(self, frame: pd.DataFrame) -> None:
         table = _arrow(frame if self.fmt == "parquet" else neutralise(frame))
         if self._schema is None:
-            self._schema = table.schema  # with pandas metadata: Int64 reads back as Int64
+            # a Parquet file keeps the first part's pandas metadata (the parts share their
+            # dtypes), so pandas reads the streamed file back as the one a single pass writes
+            # (Int64, boolean, string: not int64, bool and object where a value is missing)
+            self._schema = table.schema if self.fmt == "parquet" else table.schema.remove_metadata()
             self._writer = self._open(self._schema)
         else:
             table = table.select(self._schema.names).cast(self._schema)
