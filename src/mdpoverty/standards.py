@@ -122,12 +122,17 @@ class RetirementAge(_Model):
         ``sex``), by the year of their household's survey; ``fill`` where the year or the sex
         is unknown (the callers differ: not retired, unknown, or not of working age)."""
         import numpy as np
+        import pandas as pd
 
-        retire = np.full(len(survey_year), fill, dtype=float)
-        for year in np.unique(survey_year[survey_year > 0]):
-            for s in ("male", "female"):
-                retire[(survey_year == year) & (sex == s)] = self.months_for(int(year), s)
-        return retire
+        years, year_at = np.unique(np.asarray(survey_year), return_inverse=True)
+        sex_at, sexes = pd.factorize(np.asarray(sex, dtype=object))  # once, not per year
+        # one value per (year, sex) met, then taken for every member
+        table = np.full((len(years) + 1, len(sexes) + 1), fill, dtype=float)
+        for i, year in enumerate(years):
+            for j, s in enumerate(sexes):
+                if year > 0 and s in ("male", "female"):
+                    table[i, j] = self.months_for(int(year), s)
+        return table[year_at.ravel(), sex_at]  # sex_at -1 (unknown): the fill column
 
 
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
