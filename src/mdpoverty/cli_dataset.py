@@ -107,6 +107,7 @@ def stream(
             choices.append(r.choice)
             notes.extend(r.notes)
             std_id = r.standard.id
+            del part, r  # the next partition is classed with this one let go
     total = pd.concat(by_check).groupby(level=[0, 1]).sum() if by_check else pd.Series(dtype=int)
     return counts, total, choices, notes, std_id, where
 

@@ -96,6 +96,7 @@ def run_partitions(
             future.release()
             submit()
             yield result
+            del result  # gone before the next one arrives
 
 
 __all__ = ["IN_FLIGHT_PER_WORKER", "run_partitions"]

@@ -207,6 +207,7 @@ def run(
             seen.mark(result, options.lang)
             result.issues = said.once(result.issues)
             yield PartResult(part, result)
+            del result  # not held while the next partition is classed: one in memory
             progress.advance()
 
 
@@ -240,9 +241,12 @@ def _in_order(
     for part, result in zip(full, runner(full, options), strict=True):
         if std is not None:
             yield from before(pos[part])
-        yield part, result
-        if std is None:
+        first = std is None
+        if first:
             std = result.standard
+        yield part, result
+        del result  # let the caller's copy be the last: one partition in memory at a time
+        if first:
             yield from before(pos[part])
     yield from before(float("inf"))
 

@@ -131,6 +131,7 @@ def measures_dataset(
             rows.setdefault(var, []).append(
                 _frame(names, t, count, np.bincount(g, minlength=G), std.codes)
             )
+        del part, result, units, sets  # only the totals stay
     if std is None:
         raise ValueError("no partitions")
     codes = std.codes

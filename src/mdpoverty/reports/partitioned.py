@@ -148,6 +148,7 @@ def report_dataset(
             years.append(y.value_counts())
         choices.append(r.choice)
         notes.extend(r.notes)
+        del part, r, hh  # only the sums stay: one partition in memory at a time
     if sums is None or std is None:
         raise ValueError("no partitions")
     frames = sums.frames(forms.has_average_band(std))
