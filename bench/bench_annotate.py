@@ -30,7 +30,7 @@ def _run(args: list[str]) -> tuple[float, float]:
     """Wall and CPU seconds (user + system) of one fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "mdpoverty.cli", *args], capture_output=True)
+    proc = subprocess.run([sys.executable, "-m", "mdpoverty.cli.main", *args], capture_output=True)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):

@@ -72,12 +72,12 @@ NOISE = 0.10  # warn when the floor's median is this much above its fastest repe
 # that no longer exists is reported as absent, not an error (src/ changes under us).
 STAGES: tuple[tuple[str, str, int], ...] = (
     ("mdpoverty.core", "read_survey", 0),
-    ("mdpoverty.io", "_to_raw_sheet", 1),
-    ("mdpoverty.io", "_clean_text", 2),  # pandas cleaning (older trees)
-    ("mdpoverty.io", "_clean_column", 2),  # Arrow cleaning, per column
-    ("mdpoverty.io", "_to_frame", 2),  # Arrow -> pandas
-    ("mdpoverty.layout", "fill_merges", 2),  # merged cells spread over their range
-    ("mdpoverty.layout", "layout_rows", 2),  # numbered, repeated header, total, signature
+    ("mdpoverty.read.survey", "_to_raw_sheet", 1),
+    ("mdpoverty.read.survey", "_clean_text", 2),  # pandas cleaning (older trees)
+    ("mdpoverty.read.survey", "_clean_column", 2),  # Arrow cleaning, per column
+    ("mdpoverty.read.survey", "_to_frame", 2),  # Arrow -> pandas
+    ("mdpoverty.read.layout", "fill_merges", 2),  # merged cells spread over their range
+    ("mdpoverty.read.layout", "layout_rows", 2),  # numbered, repeated header, total, signature
     ("mdpoverty.core", "validate_survey", 0),
     ("mdpoverty.validate", "_structure_checks", 1),
     ("mdpoverty.validate", "_typed_frame", 1),
@@ -90,11 +90,11 @@ STAGES: tuple[tuple[str, str, int], ...] = (
     ("mdpoverty.core", "_build_context", 1),
     ("mdpoverty.core", "_attach_members", 2),
     ("mdpoverty.core", "_date_checks", 1),
-    ("mdpoverty.rules", "derive_flags", 1),
+    ("mdpoverty.law.rules", "derive_flags", 1),
     ("mdpoverty.core", "_resolve_needs", 1),
     ("mdpoverty.core", "_income", 1),
     ("mdpoverty.core", "_score_b", 1),
-    ("mdpoverty.rules", "classify_income", 1),
+    ("mdpoverty.law.rules", "classify_income", 1),
     ("mdpoverty.core", "_blocked", 1),
     ("mdpoverty.core", "_output_frame", 1),
     ("mdpoverty.core", "_ethnic_minority", 2),
@@ -342,7 +342,7 @@ def _pipeline_files() -> list[Path]:
     """The source files that ``mdpoverty classify`` imports (asked of a fresh interpreter)."""
     if not _PIPELINE_FILES:
         code = (
-            "import sys, mdpoverty, mdpoverty.cli\n"
+            "import sys, mdpoverty, mdpoverty.cli.main\n"
             "for m in list(sys.modules.values()):\n"
             "    if m.__name__.startswith('mdpoverty') and getattr(m, '__file__', None):\n"
             "        print(m.__file__)"

@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     py = sys.executable
     with tempfile.TemporaryDirectory(prefix="mdpoverty-bench-", dir=args.tmp) as tmp:
         t = Path(tmp)
-        cli = [py, "-m", "mdpoverty.cli", "classify", str(data)]
+        cli = [py, "-m", "mdpoverty.cli.main", "classify", str(data)]
         label = "`mdpoverty classify DATASET -o out.parquet`"
         ks = [Kind("mdpoverty", label, [*cli, "-o", str(t / "md.parquet"), "-q"], t / "md.parquet")]
         if args.dask:

@@ -8,7 +8,7 @@ equal weights 1/12, k = 1/3, ``--groups`` subgroups (default 700) — in one run
     ``bincount`` of N, q and the censored scores per group, and one ``bincount`` per indicator
     over the poor rows for the censored headcounts.
 ``mdpoverty total`` / ``mdpoverty groups``
-    ``af_totals`` + ``ratios`` from ``mdpoverty.reports.measures``: H, A, M0, censored and
+    ``af_totals`` + ``ratios`` from ``mdpoverty.af.measures``: H, A, M0, censored and
     uncensored headcounts and contributions, for the total or per group (integer group codes).
 ``mdpoverty measures()``
     the library entry point on a classify ``Result`` of the same rows (one member each, 700
@@ -118,7 +118,7 @@ def floor_groups(X: np.ndarray, w: np.ndarray, k: float, g: np.ndarray, G: int) 
 
 
 def _mdp(X: np.ndarray, w: np.ndarray, g: np.ndarray | None, G: int) -> dict[str, Any]:
-    from mdpoverty.reports.measures import af_totals, ratios
+    from mdpoverty.af.measures import af_totals, ratios
 
     return ratios(af_totals(X, w, K, g, G if g is not None else None), w)
 
@@ -170,7 +170,7 @@ def _result_for(X: np.ndarray, g: np.ndarray):
     import pandas as pd
 
     from mdpoverty.core import Result
-    from mdpoverty.standards import load_standard
+    from mdpoverty.law.standards import load_standard
 
     std = load_standard("vn-2022-2025")
     n = len(g)
@@ -205,7 +205,7 @@ def worker(kind: str, n: int, G: int, repeat: int, mpitb_repeat: int) -> dict[st
         op = lambda: _mdp(X, w, g, G)  # noqa: E731
         check = _max_diff(op(), floor_groups(X, w, K, g, G))
     elif kind == "mdpoverty measures()":
-        from mdpoverty.reports.measures import measures
+        from mdpoverty.af.measures import measures
 
         result = _result_for(X, g)
         op = lambda: measures(result, k=K, by="commune", unit="households")  # noqa: E731

@@ -102,7 +102,7 @@ def kinds(hh: Path, m: Path, tmp: Path, also_src: str | None, csv: Path | None) 
     from floor_duckdb import query
 
     py = sys.executable
-    cli = [py, "-m", "mdpoverty.cli", "classify"]
+    cli = [py, "-m", "mdpoverty.cli.main", "classify"]
     sql = tmp / "floor.sql"
     sql.write_text(query(str(hh), str(m)), encoding="utf-8")
     out = [

@@ -43,7 +43,7 @@ def _run(args: list[str], show: bool) -> tuple[float, float, int]:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mdpoverty.cli", *args],
+            [sys.executable, "-m", "mdpoverty.cli.main", *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=slave,

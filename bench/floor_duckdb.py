@@ -7,7 +7,7 @@ per-capita income and the class, and write ``household_id, class`` to Parquet. T
 It checks nothing: a blank is simply "not deprived", a bad ID an unmatched member.
 
 The law's numbers are not typed here: the SQL is built from the standard file
-(:func:`mdpoverty.standards.load_standard`), the same data mdpoverty reads.
+(:func:`mdpoverty.law.standards.load_standard`), the same data mdpoverty reads.
 
 Usage (a fresh process per run, as ``bench_parquet.py`` times it)::
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mdpoverty.standards import Standard
+    from mdpoverty.law.standards import Standard
 
 STANDARD = "vn-2022-2025"
 THREADS = 2
@@ -61,7 +61,7 @@ def source(path: str) -> str:
 
 def core_sql(std: Standard, households: str, members: str) -> str:
     """The whole core as one query over the two Parquet files (or dataset folders)."""
-    from mdpoverty.schema import ENROLLED_RANK
+    from mdpoverty.law.schema import ENROLLED_RANK
 
     p = {code: std.params(code) for code in std.codes}
     assert std.codes == [
@@ -194,7 +194,7 @@ FROM c
 
 def query(households: str, members: str) -> str:
     """The core's query over the pair, for the standard of the benchmark's data."""
-    from mdpoverty.standards import load_standard
+    from mdpoverty.law.standards import load_standard
 
     return core_sql(load_standard(STANDARD), households, members)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from mdpoverty.cli import main
+from mdpoverty.cli.main import main
 from mdpoverty.errors import CHECKS
 
 DOCS = Path(__file__).resolve().parent

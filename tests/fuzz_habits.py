@@ -37,7 +37,7 @@ from click.testing import CliRunner
 from hypothesis import strategies as st
 
 import mdpoverty
-from mdpoverty.cli import main
+from mdpoverty.cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -19,7 +19,7 @@ from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from mdpoverty.cli import Exit, main
+from mdpoverty.cli.main import Exit, main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

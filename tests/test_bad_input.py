@@ -19,8 +19,8 @@ from conftest import EXAMPLES
 from test_io import BAD_FILES
 
 import mdpoverty
-from mdpoverty.cli import main
-from mdpoverty.cli_common import Exit
+from mdpoverty.cli.common import Exit
+from mdpoverty.cli.main import main
 
 GOOD = str(EXAMPLES / "survey.xlsx")
 PREV = str(EXAMPLES / "previous-round.xlsx")  # the round before GOOD
@@ -143,7 +143,7 @@ def test_a_reader_that_stops_early_is_not_an_error() -> None:
     import sys
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mdpoverty.cli", "classify", GOOD],
+        [sys.executable, "-m", "mdpoverty.cli.main", "classify", GOOD],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

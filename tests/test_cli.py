@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 import mdpoverty
-from mdpoverty.cli import Exit, main
+from mdpoverty.cli.main import Exit, main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -316,7 +316,7 @@ def test_a_closed_stderr_does_not_lose_the_files_written(tmp_path) -> None:
     os.close(r)  # every write to stderr fails at once: the worst case of `| head`
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "mdpoverty.cli", "report", str(example), "-o", str(out)],
+            [sys.executable, "-m", "mdpoverty.cli.main", "report", str(example), "-o", str(out)],
             stderr=w,
             stdout=subprocess.DEVNULL,
             timeout=300,

@@ -143,7 +143,7 @@ def test_outputs_get_ordinary_permissions(tmp_path) -> None:
     import os
     import stat
 
-    from mdpoverty.io import write_table
+    from mdpoverty.read.survey import write_table
 
     old = os.umask(0o022)
     try:

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import mdpoverty
-from mdpoverty.cli import main
-from mdpoverty.cli_common import Exit
+from mdpoverty.cli.common import Exit
+from mdpoverty.cli.main import main
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "survey.xlsx"
 

@@ -25,10 +25,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 import mdpoverty
-from mdpoverty.cli import main
-from mdpoverty.cli_common import Exit
+from mdpoverty.cli.common import Exit
+from mdpoverty.cli.main import main
 from mdpoverty.engines import discover
-from mdpoverty.io import read_survey
+from mdpoverty.read.survey import read_survey
 from mdpoverty.reports.partitioned import report_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -562,10 +562,10 @@ def test_sides_partitioned_by_different_keys_is_one_line(example_frames, tmp_pat
 def test_a_workbook_past_the_row_limit_is_refused_before_reading(
     example_dataset, tmp_path, monkeypatch
 ):
-    import mdpoverty.cli_dataset
+    import mdpoverty.cli.dataset
     import mdpoverty.engines.stream
 
-    monkeypatch.setattr(mdpoverty.cli_dataset, "XLSX_MAX_ROWS", 200)  # < 300 households
+    monkeypatch.setattr(mdpoverty.cli.dataset, "XLSX_MAX_ROWS", 200)  # < 300 households
 
     def no_reading(*args, **kwargs):
         raise AssertionError("the dataset was read")

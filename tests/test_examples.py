@@ -61,7 +61,7 @@ def test_the_officer_layout_example_classes_as_the_clean_one() -> None:
     from click.testing import CliRunner
 
     import mdpoverty
-    from mdpoverty.cli import main
+    from mdpoverty.cli.main import main
 
     clean = mdpoverty.classify(EXAMPLES / "survey.xlsx")
     laid = mdpoverty.classify(EXAMPLES / "survey-officer-layout.xlsx")

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from test_cases import CASES, _frames
 
 import mdpoverty
-from mdpoverty.cli import main
+from mdpoverty.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "survey.xlsx"

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from mdpoverty.forms_excel import write_forms
+from mdpoverty.law.standards import load_standard
 from mdpoverty.reports.batch import report
 from mdpoverty.reports.form_checks import (
     ReportCheckError,
@@ -26,7 +26,7 @@ from mdpoverty.reports.form_checks import (
     form_problems,
 )
 from mdpoverty.reports.forms import FORM1_COLUMNS, NO_DISTRICT, form1, form4, form5, percent
-from mdpoverty.standards import load_standard
+from mdpoverty.write.forms_excel import write_forms
 
 CODES = load_standard("vn-2022-2025").codes
 DEPS = [f"dep_{c}" for c in CODES]

@@ -322,7 +322,7 @@ def test_a_form_that_does_not_add_up_is_refused(report) -> None:
 def test_workbook_sheets_of_the_new_forms(report, tmp_path) -> None:
     from openpyxl import load_workbook
 
-    from mdpoverty.forms_excel import write_forms
+    from mdpoverty.write.forms_excel import write_forms
 
     path = tmp_path / "bao-cao.xlsx"
     write_forms(report, path)
@@ -351,7 +351,7 @@ def test_cli_form10_csv_adds_up() -> None:
 
     from click.testing import CliRunner
 
-    from mdpoverty.cli_report import report as report_cmd
+    from mdpoverty.cli.report import report as report_cmd
 
     survey = Path(__file__).resolve().parents[1] / "examples" / "survey.xlsx"
     r = CliRunner().invoke(report_cmd, [str(survey), "--form", "10", "--format", "csv"])
@@ -382,7 +382,7 @@ def test_forms_needing_the_survey_are_skipped_from_a_classify_output(result, tmp
 
 
 def test_a_survey_without_households_gives_empty_forms(tmp_path) -> None:
-    from mdpoverty.forms_excel import write_forms
+    from mdpoverty.write.forms_excel import write_forms
 
     hh = pd.DataFrame(columns=[*HH, "household_id", "commune", "income_per_capita"])
     m = pd.DataFrame(columns=[*M, "household_id"])

@@ -76,12 +76,13 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import mdpoverty
-import mdpoverty.cli
-from mdpoverty import cli_measures, cli_report
-from mdpoverty.cli import main
+import mdpoverty.cli.main
+from mdpoverty.cli import measures as cli_measures
+from mdpoverty.cli import report as cli_report
+from mdpoverty.cli.main import main
 from mdpoverty.errors import InputFileError, MdpovertyError
-from mdpoverty.io import HEADER_SCAN_ROWS
-from mdpoverty.schema import SHEETS, fold, header_lookup, sheet_lookup
+from mdpoverty.law.schema import SHEETS, fold, header_lookup, sheet_lookup
+from mdpoverty.read.survey import HEADER_SCAN_ROWS
 
 try:
     import xlwt  # a real .xls writer: fuzz-only, never a runtime dependency
@@ -715,7 +716,7 @@ def _sheet_grid(s: SheetModel, kind: str) -> list[list[str | None]]:
         return []
     grid = [[_read_text(v, kind) for v in row] for row in s.rows]
     # An .xlsx merged range: its top-left value in every cell of the range, clipped to the
-    # used range (mdpoverty.layout). An .xls: only the top-left cell has a value.
+    # used range (mdpoverty.read.layout). An .xls: only the top-left cell has a value.
     used_rows = max((i + 1 for i, r in enumerate(grid) if any(v is not None for v in r)), default=0)
     used_cols = max((j + 1 for r in grid for j, v in enumerate(r) if v is not None), default=0)
     for r1, c1, r2, c2 in s.merges:
@@ -737,7 +738,7 @@ class _Found:
 
 
 def _emulate_sheet(kind: str, grid: list[list[str | None]]) -> _Found | None:
-    """mdpoverty.io's header search, done the slow obvious way."""
+    """mdpoverty.read.survey's header search, done the slow obvious way."""
     lookup = header_lookup(kind)
     best = (-1, 0)
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
@@ -1604,7 +1605,7 @@ BREAKS: dict[str, tuple[Any, tuple[Any, str], Any, str]] = {
     ),
     "validate: an issue lost": (
         _bad_area,
-        (mdpoverty.cli, "write_table"),
+        (mdpoverty.cli.main, "write_table"),
         _drop_issue_row,
         "validate: the issue file has",
     ),
@@ -1739,7 +1740,7 @@ def test_no_household_is_classed_without_its_members(tmp_path: Path, kind: str) 
 HOSTILE_CHILD = """
 import json, sys
 from click.testing import CliRunner
-from mdpoverty.cli import main
+from mdpoverty.cli.main import main
 path = sys.argv[1]
 out = {}
 for name, args in {

@@ -11,8 +11,8 @@ from conftest import BASE_HH, BASE_M
 from openpyxl import load_workbook
 
 import mdpoverty
-from mdpoverty.standards import load_standard
-from mdpoverty.template import write_template
+from mdpoverty.law.standards import load_standard
+from mdpoverty.write.template import write_template
 
 ROOT = Path(__file__).resolve().parents[1]
 

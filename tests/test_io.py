@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import HH_HEADER, M_HEADER, hh_row, m_row, write_workbook
 
 import mdpoverty
-from mdpoverty.cli import Exit, main
+from mdpoverty.cli.main import Exit, main
 from mdpoverty.errors import InputFileError
 
 
@@ -219,7 +219,7 @@ def test_members_sheet_header_variants(tmp_path: Path) -> None:
 
 def test_no_two_codes_share_a_label_once_folded() -> None:
     """Labels are matched without diacritics: 'Nước mua' (bought) would read as 'Nước mưa'."""
-    from mdpoverty.schema import VOCAB, fold
+    from mdpoverty.law.schema import VOCAB, fold
 
     for vocab, codes in VOCAB.items():
         seen: dict[str, str] = {}

@@ -3,7 +3,7 @@ every message; no code name inside a Vietnamese sentence; numbers written the re
 
 The code names forbidden in Vietnamese text are not a hand list: they are every column code
 of the survey contract, every code of its code lists, every indicator code of the bundled
-standards and the ``dep_`` prefix (mdpoverty.schema, data/thresholds).
+standards and the ``dep_`` prefix (mdpoverty.law.schema, data/thresholds).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from conftest import HH_HEADER, hh_row, m_row, write_workbook
 
 import mdpoverty
 from mdpoverty import i18n
-from mdpoverty.check_examples import EXAMPLES, example
-from mdpoverty.cli import main
-from mdpoverty.cli_common import Exit, handled
+from mdpoverty.cli.check_examples import EXAMPLES, example
+from mdpoverty.cli.common import Exit, handled
+from mdpoverty.cli.help_vi import has_vi
+from mdpoverty.cli.main import main
 from mdpoverty.errors import CHECKS, message
-from mdpoverty.help_vi import has_vi
-from mdpoverty.schema import INDICATOR_LABELS_VI, SHEETS, VOCAB
-from mdpoverty.standards import bundled, load_standard
+from mdpoverty.law.schema import INDICATOR_LABELS_VI, SHEETS, VOCAB
+from mdpoverty.law.standards import bundled, load_standard
 
 FIELDS = {"value", "expected", "detail"}  # what errors.message fills
 

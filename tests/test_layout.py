@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, HH_HEADER, hh_row, m_row, write_workbook
 
 import mdpoverty
-from mdpoverty.cli import Exit, main
+from mdpoverty.cli.main import Exit, main
 
 
 def _habits_module():
@@ -202,7 +202,7 @@ def test_numbered_row_keeps_x_columns_blank_meaning_no(tmp_path: Path) -> None:
     [["A", "B", "C", 1, 2, 3, 4], [1, 2, 3, 4, 5, 6, 7], ["(1)", "(2)", "(3)", "(4)=(2)+(3)"]],
 )
 def test_numbered_row_forms(cells: list[object]) -> None:
-    from mdpoverty.layout import numbered
+    from mdpoverty.read.layout import numbered
 
     assert numbered(cells, 3)
     assert not numbered(["H1", 1, 2, 3], 3)
@@ -314,7 +314,7 @@ def test_a_label_merged_wider_names_its_first_column(tmp_path: Path) -> None:
 
 
 def test_merges_are_read_from_the_safety_pass(tmp_path: Path) -> None:
-    from mdpoverty.safety import check_xlsx
+    from mdpoverty.read.safety import check_xlsx
 
     path, _ = _lay_out(tmp_path, ["merge_ids"])
     merges = check_xlsx(path)

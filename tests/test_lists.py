@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart
 
 import mdpoverty
-from mdpoverty.cli import Exit, main
-from mdpoverty.standards import load_standard
+from mdpoverty.cli.main import Exit, main
+from mdpoverty.law.standards import load_standard
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FIRST = 11  # first data row of a list sheet: note, letterhead, title, three header rows

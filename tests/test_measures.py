@@ -14,12 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mdpoverty
+from mdpoverty.af import measures as M
+from mdpoverty.af import method as af
+from mdpoverty.af.weights import indicator_weights, load_weights_file
 from mdpoverty.core import Result
 from mdpoverty.errors import InputFileError, UsageError
-from mdpoverty.reports import af
-from mdpoverty.reports import measures as M
-from mdpoverty.reports.weights import indicator_weights, load_weights_file
-from mdpoverty.standards import load_standard
+from mdpoverty.law.standards import load_standard
 
 ROOT = Path(__file__).resolve().parents[1]
 STD = load_standard("vn-2022-2025")

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from mdpoverty.cli import Exit
-from mdpoverty.cli_measures import measures as command
-from mdpoverty.reports.measures import measures
-from mdpoverty.standards import load_standard
+from mdpoverty.af.measures import measures
+from mdpoverty.cli.main import Exit
+from mdpoverty.cli.measures import measures as command
+from mdpoverty.law.standards import load_standard
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -16,7 +16,7 @@ from conftest import EXAMPLES, hh_row, m_row, write_workbook
 from openpyxl import load_workbook
 
 import mdpoverty
-from mdpoverty.cli import Exit, main
+from mdpoverty.cli.main import Exit, main
 from mdpoverty.progress import Recorder, reporting
 from mdpoverty.write.lists import write_lists
 
@@ -67,8 +67,7 @@ def test_nothing_is_reported_or_printed_by_default(small: Path, capsys) -> None:
 def test_writing_the_lists_workbook_counts_its_rows_a_chunk_at_a_time(
     errors_survey: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mdpoverty import excel
-    from mdpoverty.write import lists
+    from mdpoverty.write import excel, lists
 
     monkeypatch.setattr(lists, "CHUNK", 50)
     monkeypatch.setattr(excel, "CHUNK", 50)
@@ -144,7 +143,7 @@ def test_no_progress_off_a_terminal_or_when_turned_off(
     res = run("classify", small, "-o", tmp_path / "k.xlsx", "-q")  # -q: no progress either
     assert "\x1b[" not in res.stderr and res.stderr == ""
     monkeypatch.setenv("MDPOVERTY_PROGRESS", "0")
-    from mdpoverty.cli_progress import wanted
+    from mdpoverty.cli.progress import wanted
 
     assert wanted(True, 0) == (False, False)  # off even on a terminal
     monkeypatch.delenv("MDPOVERTY_PROGRESS")

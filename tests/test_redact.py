@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES
 
-from mdpoverty.cli import main
+from mdpoverty.cli.main import main
 from mdpoverty.redact import ENV_KEY, Redactor
 
 KEY = "a-province-key-kept-offline-2026"

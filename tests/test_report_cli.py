@@ -15,8 +15,8 @@ import readme_tables as expected
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from mdpoverty.cli import Exit, main
-from mdpoverty.cli_report import changes, report
+from mdpoverty.cli.main import Exit, main
+from mdpoverty.cli.report import changes, report
 from mdpoverty.reports import batch
 from mdpoverty.reports import changes as changes_module
 from mdpoverty.reports.batch import report as library_report

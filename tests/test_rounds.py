@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 import mdpoverty
-from mdpoverty.cli import main
+from mdpoverty.cli.main import main
 
 CASES_DIR = Path(__file__).parent / "cases"
 BASELINE = tomllib.loads((CASES_DIR / "_baseline.toml").read_text(encoding="utf-8"))

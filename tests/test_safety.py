@@ -22,10 +22,10 @@ from conftest import HH_HEADER, M_HEADER, hh_row, m_row, write_workbook
 from openpyxl import load_workbook
 
 import mdpoverty
-from mdpoverty import safety
-from mdpoverty.cli import Exit, main
+from mdpoverty.cli.main import Exit, main
 from mdpoverty.errors import CHECKS, InputFileError
-from mdpoverty.io import MAX_CELL_CHARS
+from mdpoverty.read import safety
+from mdpoverty.read.survey import MAX_CELL_CHARS
 
 # ---------------------------------------------------------------- helpers
 
@@ -362,7 +362,7 @@ def _risky_survey(tmp_path: Path) -> Path:
 
 
 def test_leading_tab_and_carriage_return_are_neutralised() -> None:
-    from mdpoverty.io import neutralise
+    from mdpoverty.read.survey import neutralise
 
     out = neutralise(pd.DataFrame({"a": ["\t=1", "\r=1", "-5", "+84 912", "ok"], "n": [1] * 5}))
     assert out["a"].tolist() == ["'\t=1", "'\r=1", "-5", "'+84 912", "ok"]
@@ -503,7 +503,7 @@ def _command() -> list[str]:
     script = Path(sys.executable).parent / "mdpoverty"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from mdpoverty.cli import main; main()"]
+    return [sys.executable, "-c", "from mdpoverty.cli.main import main; main()"]
 
 
 @pytest.fixture(scope="module")
@@ -608,7 +608,7 @@ def test_parts_checked_side_by_side_refuse_the_same(
 
 
 def test_outputs_of_one_run_land_together_or_not_at_all(tmp_path: Path) -> None:
-    from mdpoverty.io import output_set, write_table
+    from mdpoverty.read.survey import output_set, write_table
 
     a, b = tmp_path / "out.csv", tmp_path / "out.issues.csv"
     frame = pd.DataFrame({"x": [1, 2]})

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 import mdpoverty
-from mdpoverty.cli import Exit, main
-from mdpoverty.standards import load_standard
+from mdpoverty.cli.main import Exit, main
+from mdpoverty.law.standards import load_standard
 
 INFO = (
     "Có ti vi",

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from conftest import hh_row, m_row, write_workbook
 
 import mdpoverty
-from mdpoverty.cli import Exit, main
-from mdpoverty.standards import bundled, load_standard, standard_for, thresholds_dir
+from mdpoverty.cli.main import Exit, main
+from mdpoverty.law.standards import bundled, load_standard, standard_for, thresholds_dir
 
 SRC = Path(mdpoverty.__file__).parent
 
@@ -142,15 +142,15 @@ def test_no_number_from_the_law_in_the_rules() -> None:
         text = (thresholds_dir() / f"{sid}.toml").read_text(encoding="utf-8")
         law_numbers |= {float(x.replace("_", "")) for x in re.findall(r"\b\d[\d_]*\b", text)}
     law_numbers -= {0.0, 1.0, 2.0, 3.0, 12.0}  # indices, month arithmetic, a year's 12 months
-    for module in ("rules.py", "core.py", "rounds.py", "standard_export.py"):
+    for module in ("law/rules.py", "core.py", "law/rounds.py", "law/standard_export.py"):
         found = {float(v) for v in _numbers_in(SRC / module)} & law_numbers
         assert not found, f"{module} holds numbers from the law: {sorted(found)}"
 
 
 def test_every_rule_a_standard_may_name_has_a_function_and_back() -> None:
     """standards.PARAMS (what a file may name) and rules.RULES (what runs) must not drift."""
-    from mdpoverty.rules import RULES
-    from mdpoverty.standards import PARAMS
+    from mdpoverty.law.rules import RULES
+    from mdpoverty.law.standards import PARAMS
 
     assert set(PARAMS) == set(RULES)
 

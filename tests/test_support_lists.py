@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import HH_HEADER, M_HEADER, hh_row, m_row, write_workbook
 
-from mdpoverty.cli import main
+from mdpoverty.cli.main import main
 from mdpoverty.reports.support_lists import add_months, windows
 
 EXTRA_HH = [

@@ -13,7 +13,7 @@ from conftest import EXAMPLES
 from openpyxl import load_workbook
 
 import mdpoverty
-from mdpoverty.cli import Exit, main
+from mdpoverty.cli.main import Exit, main
 from mdpoverty.errors import StandardError
 from mdpoverty.reports.targets import TARGET_COLUMNS, load_targets, target_table
 
@@ -211,7 +211,7 @@ def test_rounds_under_two_standards_are_said_to_be_so():
     a rate's fall then mixes the change of the lines with the households' own change."""
     from click.testing import CliRunner
 
-    from mdpoverty.cli import main
+    from mdpoverty.cli.main import main
 
     examples = Path(__file__).resolve().parents[1] / "examples"
     args = ["targets", str(examples / "survey.xlsx"), "--format", "csv", "--lang", "en"]

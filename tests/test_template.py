@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 import mdpoverty
-from mdpoverty.cli import Exit, main
-from mdpoverty.schema import HOUSEHOLDS, MEMBERS, VOCAB, code_lookup, fold
-from mdpoverty.standards import load_standard
-from mdpoverty.template import GUIDE_SHEET, LISTS_SHEET, YES_NO
+from mdpoverty.cli.main import Exit, main
+from mdpoverty.law.schema import HOUSEHOLDS, MEMBERS, VOCAB, code_lookup, fold
+from mdpoverty.law.standards import load_standard
+from mdpoverty.write.template import GUIDE_SHEET, LISTS_SHEET, YES_NO
 
 
 @pytest.fixture(scope="module")

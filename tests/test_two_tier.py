@@ -18,17 +18,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from mdpoverty.cli import main
-from mdpoverty.cli_targets import _names
+from mdpoverty.af.measures import measures
+from mdpoverty.cli.main import main
+from mdpoverty.cli.targets import _names
 from mdpoverty.core import Result
-from mdpoverty.forms_excel import issuer_of, write_forms
+from mdpoverty.law.standards import load_standard
 from mdpoverty.reports.batch import change_list, form_notes, frame_round, map_notes, report
 from mdpoverty.reports.form_checks import check_forms, form_problems
 from mdpoverty.reports.forms import FORM1_COLUMNS
-from mdpoverty.reports.measures import measures
 from mdpoverty.reports.targets import load_targets, target_table
 from mdpoverty.reports.units import GONE_UNIT, NO_DISTRICT
-from mdpoverty.standards import load_standard
+from mdpoverty.write.forms_excel import issuer_of, write_forms
 
 CODES = load_standard("vn-2022-2025").codes
 
@@ -535,7 +535,7 @@ def test_with_a_band_the_average_columns_are_counted():
 
 
 def test_the_report_command_says_once_why_the_columns_are_empty(no_band, monkeypatch):
-    import mdpoverty.cli_report as cli
+    import mdpoverty.cli.report as cli
 
     monkeypatch.setattr(cli, "load_round", lambda *a, **k: frame_round(TWO_TIER, standard=no_band))
     r = CliRunner().invoke(main, ["report", "x.csv", "--form", "1", "--format", "csv"])

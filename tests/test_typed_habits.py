@@ -84,7 +84,7 @@ def test_a_column_of_ticks_reads_blank_as_no(tmp_path: Path) -> None:
 
 
 def test_no_yes_spelling_is_also_a_no_spelling() -> None:
-    from mdpoverty.schema import NO, TICKS, YES, fold
+    from mdpoverty.law.schema import NO, TICKS, YES, fold
 
     assert not YES & NO
     assert TICKS <= YES

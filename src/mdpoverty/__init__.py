@@ -12,15 +12,15 @@ The library API a notebook user imports::
     why = mdpoverty.explain(result, "LC-BT-01-0005")  # one household's reasons (a dict)
 """
 
+from .af.measures import MeasuresResult, measures
 from .core import Result, classify, classify_frames, classify_survey, validate
 from .errors import CHECKS, InputFileError, MdpovertyError, StandardError
 from .explain import explain
-from .io import read_survey
+from .law.rounds import StandardChoice
+from .law.standards import Standard, load_standard, standard_for
+from .read.survey import read_survey
 from .reports.batch import change_list, report
-from .reports.measures import MeasuresResult, measures
 from .reports.targets import TargetsResult, load_targets, targets
-from .rounds import StandardChoice
-from .standards import Standard, load_standard, standard_for
 
 __version__ = "0.1.0"
 

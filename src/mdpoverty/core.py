@@ -15,18 +15,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import reasons, rules
+from . import reasons
 from .errors import Text, UsageError
-from .groups import derived_no_labour_capacity, group_frame
 from .i18n import number
 from .ids import attach_members
-from .io import RawSheet, RawSurvey, read_survey
-from .layout import require_members
+from .law import rules
+from .law.groups import derived_no_labour_capacity, group_frame
+from .law.rounds import ReviewRound, RowRounds, StandardChoice, choose
+from .law.schema import HOUSEHOLDS, INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
+from .law.standards import Standard
 from .member_table import household_facts, member_table
 from .progress import Reporter, reporting, stage
-from .rounds import ReviewRound, RowRounds, StandardChoice, choose
-from .schema import HOUSEHOLDS, INDICATOR_LABELS_VI, SHEETS, fold, unused_columns
-from .standards import Standard
+from .read.layout import require_members
+from .read.survey import RawSheet, RawSurvey, read_survey
 from .support import member_facts
 from .validate import MAX_AGE, Typed, validate_survey
 
@@ -827,7 +828,7 @@ def classify(
     classify) with its counts; by default nothing is reported.
 
     A dataset folder (``households/`` and ``members/``, hive-partitioned alike; see
-    :mod:`mdpoverty.engines.dataset`) is classed partition by partition on ``engine``
+    :mod:`mdpoverty.read.dataset`) is classed partition by partition on ``engine``
     (``local`` or ``dask``, with ``scheduler`` the address of a Dask cluster) and the parts
     joined here; to write a dataset too large to hold, iterate
     :func:`mdpoverty.engines.run` instead.
@@ -851,7 +852,7 @@ def classify(
 
 
 def _frames_to_raw(households: pd.DataFrame, members: pd.DataFrame | None) -> RawSurvey:
-    from .io import _to_raw_sheet, keeps_type, text_grid
+    from .read.survey import _to_raw_sheet, keeps_type, text_grid
 
     sheets = {}
     for kind, frame in (("households", households), ("members", members)):

@@ -1,11 +1,12 @@
 """Crash safety for unattended runs: clean exit on SIGTERM/SIGHUP, stale temporary files.
 
-For crash safety every output goes through :func:`mdpoverty.io.atomic_path` (a temporary file
-beside the target, renamed into place). :func:`run_guard` makes SIGTERM and SIGHUP end a run
-the way Ctrl+C does, so that cleanup runs and no temporary file is left, and removes temporary
-files left beside the output by an earlier run that was killed outright (SIGKILL, power loss).
+For crash safety every output goes through :func:`mdpoverty.write.tables.atomic_path` (a
+temporary file beside the target, renamed into place). :func:`run_guard` makes SIGTERM and
+SIGHUP end a run the way Ctrl+C does, so that cleanup runs and no temporary file is left, and
+removes temporary files left beside the output by an earlier run that was killed outright
+(SIGKILL, power loss).
 
-Split out of :mod:`mdpoverty.safety` (which re-exports these names).
+Split out of :mod:`mdpoverty.read.safety` (which re-exports these names).
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ def exit_cleanly_on_signals() -> Iterator[None]:
 def stale_temp_files(
     output: str | os.PathLike[str], max_age: float = STALE_TEMP_SECONDS
 ) -> list[Path]:
-    """Temporary files that :func:`mdpoverty.io.atomic_path` left beside ``output`` and its
-    sibling outputs (``out.issues.csv`` for ``out.csv``) in a run killed outright.
+    """Temporary files that :func:`mdpoverty.write.tables.atomic_path` left beside ``output``
+    and its sibling outputs (``out.issues.csv`` for ``out.csv``) in a run killed outright.
 
     Only names that ``atomic_path`` makes (``.<name>.<8 random characters>.tmp``) for this
     output's stem and suffix, in the same folder; only regular files (no links), owned by this

@@ -323,7 +323,7 @@ CHECKS: dict[str, Check] = {
             "Fill the sheet.",
             "Nhập dữ liệu vào trang.",
         ),
-        # Files that cannot be read at all: one line naming the file, exit 2 (mdpoverty.io).
+        # Files that cannot be read at all: one line naming the file, exit 2 (mdpoverty.read).
         _c(
             "file_not_found",
             "error",
@@ -396,7 +396,7 @@ CHECKS: dict[str, Check] = {
             "Give an .xlsx workbook, or a households .csv/.parquet with its members file.",
             "Dùng tệp .xlsx, hoặc tệp hộ .csv/.parquet kèm tệp thành viên.",
         ),
-        # File-level refusals (mdpoverty.safety): the whole file is refused, exit 2.
+        # File-level refusals (mdpoverty.read.safety): the whole file is refused, exit 2.
         _c(
             "zip_bomb",
             "error",
@@ -428,7 +428,7 @@ CHECKS: dict[str, Check] = {
             "Trong Excel nhấn Ctrl+End để tìm ô cuối cùng có dữ liệu; xoá ô thừa đó (hoặc các "
             "dòng, cột trống tới ô đó), lưu lại rồi chạy lại.",
         ),
-        # Officers' layout habits (mdpoverty.layout) and a column given twice.
+        # Officers' layout habits (mdpoverty.read.layout) and a column given twice.
         _c(
             "duplicate_column_differs",
             "error",

@@ -8,7 +8,7 @@ round, the transition. The text and workbook renderings (:mod:`mdpoverty.explain
 only present it.
 
 Nothing is decided twice: the flags are re-derived by the same rule functions
-(:func:`mdpoverty.rules.derive_flags`) on the household's own typed rows, with the rules'
+(:func:`mdpoverty.law.rules.derive_flags`) on the household's own typed rows, with the rules'
 intermediate facts recorded; the class, count and income are the classify result's.
 """
 
@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import rules
 from .errors import UsageError
 from .explain_facts import CONFIDENCE, indicator_facts, sub_context, yes_no
 from .ids import fold_id
+from .law import rules
 from .reasons import number
 
 SCHEMA = "mdpoverty.explain/1"

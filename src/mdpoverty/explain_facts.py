@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import rules
+from .law import rules
+from .law.schema import ENROLLED_RANK, HOUSEHOLDS, MEMBERS, VOCAB
+from .law.standards import Standard
 from .reasons import number
-from .schema import ENROLLED_RANK, HOUSEHOLDS, MEMBERS, VOCAB
-from .standards import Standard
 
 CONFIDENCE = {
     "vi": {

@@ -3,7 +3,7 @@
 Vietnamese is the default; English on request, with ``--lang en`` on any command or
 ``MDPOVERTY_LANG=en`` in the environment. The help text and Click's own usage errors are
 printed before Click has parsed ``--lang``, so :func:`lang_from` reads it from the raw
-arguments first (see :mod:`mdpoverty.cli_lang`).
+arguments first (see :mod:`mdpoverty.cli.lang`).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import Text
-from .schema import MEMBERS
+from .law.schema import MEMBERS
 
 if TYPE_CHECKING:
     from .validate import Typed

@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import rules
-from .schema import fold
-from .standards import Standard
+from .law import rules
+from .law.schema import fold
+from .law.standards import Standard
 
 MEMBER_COLUMNS = [
     "household_pos",

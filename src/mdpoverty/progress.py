@@ -6,7 +6,7 @@ rows or per file (never per household). By default nobody listens: a library cal
 quiet and pays a few function calls per stage. A caller who wants to see it passes a
 :class:`Reporter` (``mdpoverty.classify(path, progress=...)``) or installs one around any
 calls with :func:`reporting`; the command line installs a rich display on a terminal
-(:mod:`mdpoverty.cli_progress`). This module imports nothing outside the standard library.
+(:mod:`mdpoverty.cli.progress`). This module imports nothing outside the standard library.
 
 >>> from mdpoverty.progress import Recorder, reporting
 >>> with reporting(Recorder()) as rec:        # doctest: +SKIP

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .standards import ByArea, Standard
+from .law.standards import ByArea, Standard
 
 SEP = {"vi": ".", "en": ","}
 NOT_CLASSED = {

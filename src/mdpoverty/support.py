@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import StandardError
-from .standards import data_dir
+from .law.standards import data_dir
 
 SUPPORT_FILE = "support-lists.toml"
 AGENCIES_FILE = "agencies.toml"

@@ -18,24 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import typed
 from .errors import CHECKS, Text, message
 from .ids import attach_members as attach_members  # the library API kept its home
 from .ids import id_codes, member_checks
-from .io import RawSheet, RawSurvey
-from .layout import SKIP_CHECKS
+from .law.schema import HOUSEHOLDS, NO, SHEETS, TICKS, YES, Column, code_lookup, expected_text, fold
 from .progress import stage
-from .schema import (
-    HOUSEHOLDS,
-    NO,
-    SHEETS,
-    TICKS,
-    YES,
-    Column,
-    code_lookup,
-    expected_text,
-    fold,
-)
+from .read import typed
+from .read.layout import SKIP_CHECKS
+from .read.survey import RawSheet, RawSurvey
 
 ISSUE_COLUMNS = [
     "sheet",

@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from .dataset import Partition, discover, is_dataset, read_partition
+from ..read.dataset import Partition, discover, is_dataset, read_partition
 from .stream import ENGINES, Options, PartResult, classify_partition, run
 
 # The rows a worksheet holds (Excel's limit), the header row included.
@@ -26,7 +26,7 @@ def combine(parts: list[PartResult]):  # -> core.Result
     """The partitions' results as one result, in partition order (what a single pass over
     the whole dataset gives; for outputs that need every row at once)."""
     from ..core import Result
-    from ..rounds import merge_choices
+    from ..law.rounds import merge_choices
 
     results = [p.result for p in parts]
     if not results:

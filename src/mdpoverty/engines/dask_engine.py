@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .dataset import Partition
+from ..read.dataset import Partition
 from .stream import Options, classify_partition
 
 if TYPE_CHECKING:

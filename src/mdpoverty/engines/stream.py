@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Text, UsageError
+from ..law.standards import Standard
 from ..progress import stage
+from ..read.dataset import Partition, discover, read_partition
 from ..reasons import NOT_CLASSED
-from ..standards import Standard
 from ..validate import Issues
-from .dataset import Partition, discover, read_partition
 
 if TYPE_CHECKING:  # core is imported by the unit of work, not at start
     from ..core import Result

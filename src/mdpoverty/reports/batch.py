@@ -27,9 +27,9 @@ import pandas as pd
 from ..core import Result
 from ..engines import is_dataset
 from ..errors import InputFileError, UsageError
+from ..law.schema import fold, sheet_lookup
+from ..law.standards import Standard, load_standard, standard_for_flags
 from ..progress import stage
-from ..schema import fold, sheet_lookup
-from ..standards import Standard, load_standard, standard_for_flags
 from ..validate import ISSUE_COLUMNS
 from . import changes, forms, forms_more
 from .form_checks import check_forms
@@ -189,7 +189,7 @@ def read_classify_output(path: Path) -> pd.DataFrame | None:
             sheet = ours[0] if ours else (names[0] if names else None)
             if sheet is None or (not ours and _has_members_sheet(names)):
                 return None  # a survey workbook: no need to open a sheet to know
-            from ..safety import check_xlsx
+            from ..read.safety import check_xlsx
 
             check_xlsx(path)  # the survey reader's guard first: a far cell aborts calamine
             # the header is row 1, or row 2 under a note line (a provisional standard's)

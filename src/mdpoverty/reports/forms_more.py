@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from ..groups import load_groups
+from ..law.groups import load_groups
+from ..law.standards import Standard
 from ..member_table import fold_ethnicity
-from ..standards import Standard
 from .forms import NOT_CLASSED, form4, form5, percent
 from .units import KEYS, UNIT_COLUMNS, commune_sums, unit_tree
 

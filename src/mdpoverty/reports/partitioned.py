@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..engines import Options, run
-from ..standards import Standard
+from ..law.standards import Standard
 from ..validate import ISSUE_COLUMNS
 from . import forms, forms_more
 from .form_checks import check_forms

@@ -35,7 +35,7 @@ import pandas as pd
 from pydantic import Field
 
 from ..errors import UsageError
-from ..standards import Confidence, DataKind, Standard, _Model, load_data_file
+from ..law.standards import Confidence, DataKind, Standard, _Model, load_data_file
 from . import forms
 from .units import GONE_UNIT
 

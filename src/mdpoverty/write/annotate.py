@@ -105,7 +105,7 @@ def annotate_target(survey: str | Path, path: str | Path | None = None) -> Path:
 def _header_row(rows: dict[int, dict[int, str]], wanted: set[str]) -> int | None:
     """The header row: the one the reader would pick (most known headers), else the one with
     most of the issues' column texts."""
-    from ..schema import SHEETS, fold, header_lookup
+    from ..law.schema import SHEETS, fold, header_lookup
 
     lookups = [header_lookup(kind) for kind in SHEETS]
     best, best_score = None, 0
@@ -381,10 +381,10 @@ def annotate_workbook(
 
     ``issues`` is :attr:`mdpoverty.core.Result.issues` for that workbook. ``source`` is never
     written to; ``target`` appears complete or not at all (an atomic write that lands with
-    the run's other outputs inside :func:`mdpoverty.io.output_set`).
+    the run's other outputs inside :func:`mdpoverty.read.survey.output_set`).
     """
-    from ..io import atomic_path
-    from ..safety import check_xlsx
+    from ..read.safety import check_xlsx
+    from .tables import atomic_path
 
     source = Path(source)
     check_xlsx(source)  # zip bombs, XML entities, far cells: refused before anything inflates

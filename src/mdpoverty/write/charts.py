@@ -56,7 +56,7 @@ def bar_chart(
 
 @dataclass(frozen=True)
 class ColumnChart:
-    """A chart of a table written by :func:`mdpoverty.excel.write_tables`: ``values`` are
+    """A chart of a table written by :func:`mdpoverty.write.excel.write_tables`: ``values`` are
     column names (one series each, named by ``names`` or the header), ``category`` the column
     naming the bars; ``skip`` = (column, value) leaves out the rows holding that value (e.g.
     the total row); the rows charted run from the first kept to the last kept."""

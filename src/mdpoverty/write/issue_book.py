@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 
-from ..excel import _write_sheet
+from .excel import _write_sheet
 from .lists import _issue_sheet
 
 

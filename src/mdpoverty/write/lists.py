@@ -4,7 +4,7 @@
 Sheets: "Danh sách hộ" (every household), "Hộ nghèo", "Hộ cận nghèo", and "Hộ NLNDN mức
 sống trung bình" (the farm households of average living standard) where the standard has
 that band; each with the UBND letterhead of
-:mod:`mdpoverty.forms_excel`, a title naming the round and the standard, a three-row header
+:mod:`mdpoverty.write.forms_excel`, a title naming the round and the standard, a three-row header
 (the indicators numbered as in the law under "Chỉ số thiếu hụt", then the numbered column
 row), a bold row per commune, "x" where deprived, the class in Vietnamese, the signature
 block, A4 landscape fitted to the width with the header repeated and page numbers. Then
@@ -36,10 +36,10 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..excel import _write_sheet
-from ..forms_excel import BOX, CENTER, LEFT, _font, issuer_of
 from ..progress import CHUNK, Stage, stage
 from .charts import bar_chart
+from .excel import _write_sheet
+from .forms_excel import BOX, CENTER, LEFT, _font, issuer_of
 from .ooxml import sheet_ref
 from .tables import neutralise, target_name
 

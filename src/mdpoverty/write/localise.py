@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..schema import VOCAB, label
+from ..law.schema import VOCAB, label
 
 LEVEL = {
     "vi": {"commune": "Xã", "district": "Huyện", "province": "Tỉnh"},
@@ -222,7 +222,7 @@ def measures_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     the schema's label for a subgroup column (``commune`` -> "Xã")."""
     if lang != "vi":
         return frame
-    from ..schema import HOUSEHOLDS
+    from ..law.schema import HOUSEHOLDS
 
     out = frame.copy()
     for col in ("by", "group"):

@@ -18,8 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-from ..excel import _write_sheet
 from ..support import Agencies, load_support
+from .excel import _write_sheet
 from .lists import (
     CLASS_VI,
     _before_rows,

@@ -1,0 +1,5 @@
+"""``python -m mdpoverty.cli``: the command line."""
+
+from mdpoverty.cli.main import main
+
+main()
