@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..core import Result
@@ -198,21 +199,10 @@ def measures(
                 )
             )
     else:
-        notes.append(
-            Note(
-                "census",
-                "census (no sample weights): the measures are the population's own values; "
-                "no standard errors",
-                "tổng điều tra (không có trọng số mẫu): các chỉ số là giá trị của toàn bộ "
-                "tổng thể; không có sai số chuẩn",
-            )
-        )
+        notes.append(CENSUS_NOTE)
     change = None
     settings: dict[str, Any] = {
-        "k": k,
-        "weights": dict(zip(codes, w.tolist(), strict=True)),
-        "weights_spec": weights if isinstance(weights, str) else str(weights),
-        "unit": unit,
+        **base_settings(k, w, codes, weights, unit),
         "by": by_vars,
         "standard": std.id,
         "sample": cur.sample,
@@ -281,6 +271,28 @@ def measures(
     return MeasuresResult(
         table, indicators, inference, change, excluded, settings, notes, choices, result.notes
     )
+
+
+#: A census's measures carry no standard errors: said on every run without sample weights.
+CENSUS_NOTE = Note(
+    "census",
+    "census (no sample weights): the measures are the population's own values; no standard errors",
+    "tổng điều tra (không có trọng số mẫu): các chỉ số là giá trị của toàn bộ "
+    "tổng thể; không có sai số chuẩn",
+)
+
+
+def base_settings(
+    k: float, w: np.ndarray, codes: Sequence[str], weights: WeightsSpec, unit: str
+) -> dict[str, Any]:
+    """The settings every measures run reports: k, the weights (and how they were given), the
+    unit."""
+    return {
+        "k": k,
+        "weights": dict(zip(codes, w.tolist(), strict=True)),
+        "weights_spec": weights if isinstance(weights, str) else str(weights),
+        "unit": unit,
+    }
 
 
 def _excluded_notes(notes: list[Note], units: Units, prefix: tuple[str, str]) -> None:

@@ -95,7 +95,7 @@ def measures_dataset(
 ):  # -> MeasuresResult | None
     """The measures of a dataset folder (a census), partition by partition; None for a
     sample survey (see the module)."""
-    from .measures import MeasuresResult, Note, _excluded_notes
+    from .measures import CENSUS_NOTE, MeasuresResult, Note, _excluded_notes, base_settings
 
     k = check_k(k)
     rows: dict[str, list[pd.DataFrame]] = {}
@@ -166,20 +166,9 @@ def measures_dataset(
     ex = pd.concat(excluded, ignore_index=True) if excluded else pd.DataFrame()
     notes: list[Note] = []
     _excluded_notes(notes, SimpleNamespace(excluded=ex), ("", ""))  # type: ignore[arg-type]
-    notes.append(
-        Note(
-            "census",
-            "census (no sample weights): the measures are the population's own values; "
-            "no standard errors",
-            "tổng điều tra (không có trọng số mẫu): các chỉ số là giá trị của toàn bộ "
-            "tổng thể; không có sai số chuẩn",
-        )
-    )
+    notes.append(CENSUS_NOTE)
     settings = {
-        "k": k,
-        "weights": dict(zip(codes, w.tolist(), strict=True)),
-        "weights_spec": weights if isinstance(weights, str) else str(weights),
-        "unit": unit,
+        **base_settings(k, w, codes, weights, unit),
         "by": by_vars,
         "standard": std.id,
         "sample": False,
