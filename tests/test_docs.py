@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mdpoverty.cli.main import main
 
+from mdpoverty.cli.main import main
 from mdpoverty.errors import CHECKS
 
 ROOT = Path(__file__).resolve().parents[1]
