@@ -76,6 +76,16 @@ def _birth_text(m: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(out), index=m.index)
 
 
+def _ids_of(ids: pd.Series, pos: np.ndarray) -> pd.Series:
+    """Each member's household ID (missing where it matches none), taken in Arrow."""
+    if not len(ids):
+        return pd.Series(pd.array([None] * len(pos), dtype="string"))
+    text = pc.cast(pa.array(ids.array), pa.string())
+    taken = text.take(pa.array(np.maximum(pos, 0)))
+    found = pc.if_else(pa.array(pos >= 0), taken, pa.scalar(None, pa.string()))
+    return pd.Series(pd.arrays.ArrowStringArray(found))
+
+
 def _child_age_below(std: Standard) -> int | None:
     """Children are members under the nutrition indicator's age (under 16 in 2022–2025);
     None when the standard has no such indicator."""
@@ -102,12 +112,7 @@ def member_table(
     out = pd.DataFrame(
         {
             "household_pos": pos.astype("int64"),
-            "household_id": pd.array(
-                np.where(pos >= 0, ids.to_numpy(dtype=object)[np.maximum(pos, 0)], None)
-                if len(ids)
-                else [None] * n,
-                dtype="string",
-            ),
+            "household_id": _ids_of(ids, pos),
             "member_no": _text(m, "member_no").reset_index(drop=True),
             "full_name": _text(m, "full_name").reset_index(drop=True),
             "sex": _text(m, "sex").reset_index(drop=True),

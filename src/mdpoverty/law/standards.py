@@ -124,15 +124,16 @@ class RetirementAge(_Model):
         import numpy as np
         import pandas as pd
 
-        years, year_at = np.unique(np.asarray(survey_year), return_inverse=True)
-        sex_at, sexes = pd.factorize(np.asarray(sex, dtype=object))  # once, not per year
+        # each distinct year and sex once (hashing, not sorting; unknown: -1, the fill row)
+        year_at, years = pd.factorize(np.asarray(survey_year))
+        sex_at, sexes = pd.factorize(np.asarray(sex, dtype=object))
         # one value per (year, sex) met, then taken for every member
         table = np.full((len(years) + 1, len(sexes) + 1), fill, dtype=float)
         for i, year in enumerate(years):
             for j, s in enumerate(sexes):
                 if year > 0 and s in ("male", "female"):
                     table[i, j] = self.months_for(int(year), s)
-        return table[year_at.ravel(), sex_at]  # sex_at -1 (unknown): the fill column
+        return table[year_at, sex_at]  # -1 (unknown year or sex): the fill row or column
 
 
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
