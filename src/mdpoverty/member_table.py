@@ -145,6 +145,23 @@ def member_table(
     return out[MEMBER_COLUMNS]
 
 
+def join_members(tables: list[pd.DataFrame], households: list[int]) -> pd.DataFrame:
+    """Member tables of several parts (files of a round, partitions of a dataset) as one:
+    each ``household_pos`` moved past the households of the parts before it (-1 stays). A
+    part whose table has no columns adds no rows."""
+    parts, offset = [], 0
+    for m, n in zip(tables, households, strict=True):
+        if not len(m.columns):  # a part without a member table: its households still count
+            offset += n
+            continue
+        m = m.copy()
+        pos = m["household_pos"].to_numpy()
+        m["household_pos"] = np.where(pos >= 0, pos + offset, -1)
+        parts.append(m)
+        offset += n
+    return pd.concat(parts, ignore_index=True)
+
+
 def household_facts(table: pd.DataFrame, n: int) -> pd.DataFrame:
     """Per household (``n`` of them): ``head_ethnicity`` (of the first member listed as
     head; blank when none or not given) and ``merit`` (a member is a person with merit;

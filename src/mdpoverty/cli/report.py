@@ -31,7 +31,7 @@ from ..reports.batch import (
 )
 from ..reports.batch import report as build_report
 from ..reports.changes import UNCHANGED, change_list, link_rounds
-from ..reports.units import path_labels
+from ..reports.units import count_units, path_labels
 from ..write.tables import atomic_path
 from .common import (
     Console,
@@ -78,15 +78,8 @@ def _round_options(fn):
     return fn
 
 
-def _units(r: Round) -> tuple[int, int, int]:
-    hh = r.households
-    communes = hh[["province", "district", "commune"]].astype("string").fillna("").drop_duplicates()
-    districts = communes.loc[communes["district"].str.strip() != "", ["province", "district"]]
-    return len(communes), len(districts.drop_duplicates()), communes["province"].nunique()
-
-
 def _round_text(r: Round, lang: str) -> str:
-    return tally_text(r.counts, _units(r), lang)
+    return tally_text(r.counts, count_units(r.households), lang)
 
 
 def tally_text(c: dict[str, int], units: tuple[int, int, int], lang: str) -> str:

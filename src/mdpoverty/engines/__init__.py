@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pandas as pd
 
+from ..member_table import join_members
 from ..read.dataset import Partition, discover, is_dataset, read_partition
 from .stream import ENGINES, Options, PartResult, classify_partition, run
 
@@ -31,14 +31,11 @@ def combine(parts: list[PartResult]):  # -> core.Result
     results = [p.result for p in parts]
     if not results:
         raise ValueError("no partitions")
-    offsets = np.cumsum([0, *(len(r.households) for r in results)])[:-1]
-    members = []
-    for r, off in zip(results, offsets, strict=True):
-        if len(r.members.columns):
-            m = r.members.copy()
-            pos = m["household_pos"].to_numpy()
-            m["household_pos"] = np.where(pos >= 0, pos + off, -1)
-            members.append(m)
+    members = (
+        join_members([r.members for r in results], [len(r.households) for r in results])
+        if any(len(r.members.columns) for r in results)
+        else results[0].members
+    )
     counts: dict[str, int] = {}
     for r in results:
         for k, v in r.counts.items():
@@ -54,7 +51,7 @@ def combine(parts: list[PartResult]):  # -> core.Result
         choice=choices[0] if choices else None,
         extra=pd.concat([r.extra for r in results], ignore_index=True),
         notes=[n for r in results for n in r.notes],
-        members=pd.concat(members, ignore_index=True) if members else results[0].members,
+        members=members,
     )
 
 

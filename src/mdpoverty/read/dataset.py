@@ -24,7 +24,7 @@ from urllib.parse import unquote
 import pyarrow as pa
 
 from ..errors import InputFileError
-from .survey import RawSurvey, _to_raw_sheet, table_grid
+from .survey import RawSurvey, _fail, _to_raw_sheet, table_grid
 
 #: the two folders of a dataset (English codes, or the Vietnamese file names of the pairs)
 SIDES = {"households": ("households", "ho-gia-dinh"), "members": ("members", "thanh-vien")}
@@ -58,10 +58,6 @@ class Partition:
             except Exception as exc:  # not Parquet: the same one line as reading it gives
                 raise _unreadable(f, exc) from None
         return total
-
-
-def _fail(path: Path, check: str, en: str, vi: str) -> InputFileError:
-    return InputFileError(f"{path}: {en} [{check}]", f"{path}: {vi} [{check}]")
 
 
 def _unreadable(file: str, exc: Exception) -> InputFileError:

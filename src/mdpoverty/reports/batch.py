@@ -29,6 +29,7 @@ from ..engines import is_dataset
 from ..errors import InputFileError, UsageError
 from ..law.schema import fold, sheet_lookup
 from ..law.standards import Standard, load_standard, standard_for_flags
+from ..member_table import join_members
 from ..progress import stage
 from ..validate import ISSUE_COLUMNS
 from . import changes, forms, forms_more
@@ -75,25 +76,43 @@ class Round:
 
     @property
     def counts(self) -> dict[str, int]:
-        members = pd.to_numeric(self.households["members"], errors="coerce").fillna(0)
-        classed = self.classed
-        return {
-            "households_in": len(self.households),
-            "households_classed": int(classed.sum()),
-            "households_rejected": int((~classed).sum()),
-            "persons_classed": int(members[classed].sum()),
-        }
+        return round_counts(self.households)
 
     def unclassed(self) -> pd.DataFrame:
         """Unit keys and members of the households left out (errors in their inputs)."""
         return self.households.loc[~self.classed, [*forms.KEYS, "members"]]
 
     def survey_year(self) -> int | None:
-        dates = self.extra.get("survey_date")
-        if dates is None:
-            return None
-        years = pd.to_numeric(dates.astype("string").str[:4], errors="coerce").dropna()
-        return int(years.mode().iloc[0]) if len(years) else None
+        return most_common_year(year_counts(self.extra))
+
+
+def round_counts(households: pd.DataFrame) -> dict[str, int]:
+    """Households read, classed and left out, and the persons of those classed (the counts
+    of a report's summary line; they add up over files and partitions)."""
+    classed = (households["class"].astype("string").fillna("") != "").to_numpy()
+    members = pd.to_numeric(households["members"], errors="coerce").fillna(0)
+    return {
+        "households_in": len(households),
+        "households_classed": int(classed.sum()),
+        "households_rejected": int((~classed).sum()),
+        "persons_classed": int(members[classed].sum()),
+    }
+
+
+def year_counts(extra: pd.DataFrame) -> pd.Series:
+    """Households per survey year (``extra``'s ``survey_date``); they add up over parts."""
+    dates = extra.get("survey_date")
+    if dates is None:
+        return pd.Series(dtype="int64")
+    years = pd.to_numeric(dates.astype("string").str[:4], errors="coerce").dropna()
+    return years.value_counts()
+
+
+def most_common_year(counts: pd.Series) -> int | None:
+    """The year most households were surveyed in (the earlier one on a tie)."""
+    if not len(counts):
+        return None
+    return int(counts.groupby(level=0).sum().sort_index().idxmax())
 
 
 # ------------------------------------------------------------------------------- reading
@@ -430,14 +449,7 @@ def _members(rounds: list[Round]) -> pd.DataFrame | None:
     None unless every file has its members."""
     if any(r.members is None for r in rounds):
         return None
-    parts, offset = [], 0
-    for r in rounds:
-        m = r.members.copy()
-        pos = m["household_pos"].to_numpy()
-        m["household_pos"] = np.where(pos >= 0, pos + offset, -1)
-        parts.append(m)
-        offset += len(r.households)
-    return pd.concat(parts, ignore_index=True)
+    return join_members([r.members for r in rounds], [len(r.households) for r in rounds])
 
 
 # ------------------------------------------------------------------------------- the report

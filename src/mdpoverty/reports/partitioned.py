@@ -23,8 +23,9 @@ from ..engines import Options, run
 from ..law.standards import Standard
 from ..validate import ISSUE_COLUMNS
 from . import forms, forms_more
+from .batch import most_common_year, round_counts, year_counts
 from .form_checks import check_forms
-from .units import KEYS, commune_sums, district_gaps, unit_order
+from .units import KEYS, commune_sums, count_units, unit_order
 
 #: the forms a dataset's partitions give by their sums
 SUMMED = ("1", "4", "5", "6", "7", "8", "10", "12", "13")
@@ -45,7 +46,6 @@ class DatasetReport:
     choices: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     survey_year: int | None = None
-    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)  # forms.district_gaps, summed
 
 
 class FormSums:
@@ -119,9 +119,8 @@ def report_dataset(
         raise ValueError(f"forms {bad} are not sums by commune")
     sums: FormSums | None = None
     std: Standard | None = None
-    counts = {"households_in": 0, "households_classed": 0, "households_rejected": 0}
-    counts["persons_classed"] = 0
-    errors, unclassed, gaps, years = [], [], [], []
+    counts: dict[str, int] = {}
+    errors, unclassed, years = [], [], []
     warnings = 0
     choices, notes = [], []
     for part in run(path, Options(standard, as_of, lang), engine=engine, scheduler=scheduler):
@@ -131,21 +130,15 @@ def report_dataset(
             std = r.standard
             sums = FormSums(std, wanted)
         sums.add(hh, r.extra)
-        classed = (hh["class"].astype("string").fillna("") != "").to_numpy()
-        members = pd.to_numeric(hh["members"], errors="coerce").fillna(0)
-        counts["households_in"] += len(hh)
-        counts["households_classed"] += int(classed.sum())
-        counts["households_rejected"] += int((~classed).sum())
-        counts["persons_classed"] += int(members[classed].sum())
-        if (~classed).any():
-            unclassed.append(hh.loc[~classed, [*KEYS, "members"]])
+        for k, v in round_counts(hh).items():
+            counts[k] = counts.get(k, 0) + v
+        left = (hh["class"].astype("string").fillna("") == "").to_numpy()
+        if left.any():
+            unclassed.append(hh.loc[left, [*KEYS, "members"]])
         severity = r.issues["severity"]
         errors.append(r.issues[severity == "error"])
         warnings += int((severity == "warning").sum())
-        gaps.append(district_gaps(hh))
-        if "survey_date" in r.extra:
-            y = pd.to_numeric(r.extra["survey_date"].astype("string").str[:4], errors="coerce")
-            years.append(y.value_counts())
+        years.append(year_counts(r.extra))
         choices.append(r.choice)
         notes.extend(r.notes)
         del part, r, hh  # only the sums stay: one partition in memory at a time
@@ -153,26 +146,17 @@ def report_dataset(
         raise ValueError("no partitions")
     frames = sums.frames(forms.has_average_band(std))
     check_forms(frames)
-    order = unit_order(*sums.orders)
-    communes = len(order)
-    districts = len(order.loc[order["district"].str.strip() != "", ["province", "district"]])
-    provinces = order["province"].nunique()
-    year_counts = pd.concat(years).groupby(level=0).sum() if years else pd.Series(dtype=int)
-    gap = pd.concat(gaps, ignore_index=True) if gaps else pd.DataFrame()
-    if len(gap):
-        gap = gap.groupby("province", sort=False, as_index=False).sum()
     return DatasetReport(
         frames,
         std,
         counts,
-        (communes, districts, provinces),
+        count_units(unit_order(*sums.orders)),
         pd.concat(errors, ignore_index=True) if errors else pd.DataFrame(columns=ISSUE_COLUMNS),
         warnings,
         pd.concat(unclassed, ignore_index=True) if unclassed else pd.DataFrame(columns=KEYS),
         choices,
         notes,
-        int(year_counts.idxmax()) if len(year_counts) else None,
-        gap,
+        most_common_year(pd.concat(years)),
     )
 
 

@@ -224,6 +224,13 @@ def unit_tree(sums: pd.DataFrame, order: pd.DataFrame, columns: Sequence[str]) -
     return out
 
 
+def count_units(keys: pd.DataFrame) -> tuple[int, int, int]:
+    """Communes, districts and provinces among ``keys`` (households or a unit order)."""
+    communes = keys[KEYS].astype("string").fillna("").drop_duplicates()
+    districts = communes.loc[communes["district"].str.strip() != "", ["province", "district"]]
+    return len(communes), len(districts.drop_duplicates()), communes["province"].nunique()
+
+
 def _keys(hh: pd.DataFrame) -> pd.DataFrame:
     return hh[KEYS].astype("string").fillna("")
 
