@@ -616,3 +616,115 @@ def test_partition_columns_also_inside_the_files(example_frames, single, tmp_pat
     assert not got.households.columns.duplicated().any()
     pd.testing.assert_frame_equal(by_id(got.households), by_id(single.households))
     assert got.counts == single.counts
+
+
+# --- found in review: inputs that must never be read silently wrong ------------------------
+
+
+def test_a_partition_column_in_the_files_that_contradicts_its_folder_is_an_error_per_row(
+    example_frames, single, tmp_path
+):
+    # the files of Xã Bắc Hà's folder say two of its households are in another commune: the
+    # folder and the cells disagree, so those two rows are errors (not classed), located to
+    # their row; every other household is classed as in the single file
+    households, members = example_frames
+    root = tmp_path / "contradicts"
+    moved = households.index[households["commune"] == "Xã Bắc Hà"][:2]
+    wrong_ids = set(households.loc[moved, "household_id"])
+    for side, frame in (("households", households), ("members", members)):
+        for (province, commune), part in frame.groupby(KEYS, sort=True):
+            part = part.copy()
+            if side == "households":
+                part.loc[part.index.isin(moved), "commune"] = "Xã Bảo Thắng"
+            folder = root / side / f"province={province}" / f"commune={commune}"
+            folder.mkdir(parents=True)
+            pq.write_table(pa.Table.from_pandas(part, preserve_index=False), folder / "p.parquet")
+    got = mdpoverty.classify(root, lang="en")
+    errors = got.issues[got.issues["check"] == "duplicate_column_differs"]
+    assert set(errors["household_id"]) == wrong_ids
+    assert (errors["severity"] == "error").all() and errors["row"].notna().all()
+    classes = got.households.set_index("household_id")["class"].astype("string").fillna("")
+    assert (classes[list(wrong_ids)] == "").all()
+    want = single.households.set_index("household_id")["class"]
+    rest = [i for i in want.index if i not in wrong_ids]
+    assert (classes[rest] == want[rest]).all()
+    assert got.counts["households_in"] == got.counts["households_classed"] + len(wrong_ids)
+
+
+def test_a_partition_folder_linked_in_is_read_not_skipped(example_dataset, single, tmp_path):
+    # one commune's two folders live elsewhere and are linked in: its households still count
+    root = tmp_path / "linked"
+    shutil.copytree(example_dataset, root)
+    away = tmp_path / "away"
+    for side in ("households", "members"):
+        folder = partition_dir(root, side, "Xã Bắc Hà")
+        target = away / side
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(folder), target)
+        folder.symlink_to(target, target_is_directory=True)
+    got = mdpoverty.classify(root, lang="en")
+    assert got.counts == single.counts
+    pd.testing.assert_frame_equal(by_id(got.households), by_id(single.households))
+
+
+def test_forms_of_a_commune_split_over_partitions_add_up(example_frames, tmp_path):
+    # partitioned by area, each commune's urban and rural households are in two partitions:
+    # Form 1's counts, rates and totals are still the single file's
+    households, members = example_frames
+    m = members.merge(households[["household_id", "area"]], on="household_id")
+    root = write_dataset(households, m, tmp_path / "by-area", by=["area"])
+    assert len(discover(root)) == 2
+    got = report_dataset(root, ["1", "4", "5"]).frames
+    want = mdpoverty.report(EXAMPLE, form="1,4,5")
+    for form in ("1", "4", "5"):
+        cols = [c for c in want[form].columns if c != "number"]
+        rows = [
+            sorted(map(tuple, f[cols].astype(str).to_numpy().tolist()))
+            for f in (got[form], want[form])
+        ]
+        assert rows[0] == rows[1], form
+
+
+def test_same_named_communes_in_two_partitions_stay_two_groups_in_the_measures(
+    example_frames, tmp_path
+):
+    # Xã Bắc Hà exists in Tỉnh Lào Cai and (here) in Tỉnh Hà Giang, each in its own partition:
+    # two groups, named with their province, as one file of both provinces names them
+    households, members = example_frames
+    households = households.copy()
+    other = households["commune"] == "Xã Xuân Quang"
+    households.loc[other, "province"] = "Tỉnh Hà Giang"
+    households.loc[other, "commune"] = "Xã Bắc Hà"
+    members = with_keys(households, members.drop(columns=KEYS))
+    root = write_dataset(households, members, tmp_path / "two-bac-ha")
+    pair = tmp_path / "pair"
+    pair.mkdir()
+    households.to_csv(pair / "households.csv", index=False)
+    members.drop(columns=KEYS).to_csv(pair / "members.csv", index=False)
+    got = run("measures", root, "--by", "commune", "--lang", "en")
+    want = run("measures", pair / "households.csv", "--by", "commune", "--lang", "en")
+    assert got.exit_code == want.exit_code == Exit.OK, got.output + want.output
+    table = pd.read_csv(StringIO(got.stdout))
+    assert {"Xã Bắc Hà (Tỉnh Lào Cai)", "Xã Bắc Hà (Tỉnh Hà Giang)"} <= set(table["group"])
+    assert got.stdout == want.stdout
+
+
+def test_a_sample_survey_dataset_is_measured_with_its_standard_errors(example_frames, tmp_path):
+    # sample weights: the standard errors need every household at once, so the partitions
+    # are joined; the table is the single file's, standard errors included
+    households, members = example_frames
+    households = households.copy()
+    households["sample_weight"] = 25.0
+    root = write_dataset(households, members, tmp_path / "sample")
+    pair = tmp_path / "pair"
+    pair.mkdir()
+    households.to_csv(pair / "households.csv", index=False)
+    members.drop(columns=KEYS).to_csv(pair / "members.csv", index=False)
+    got = mdpoverty.measures(root, by="commune")
+    want = mdpoverty.measures(pair / "households.csv", by="commune")
+    assert not got.census and "H_se" in got.measures
+    cols = ["group", "H", "M0", "H_se", "M0_se"]
+    pd.testing.assert_frame_equal(
+        got.measures[cols].sort_values("group", ignore_index=True),
+        want.measures[cols].sort_values("group", ignore_index=True),
+    )

@@ -22,8 +22,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import InputFileError
+from ..law.schema import fold, header_lookup
 from .survey import RawSurvey, _fail, _to_raw_sheet, table_grid
 
 #: the two folders of a dataset (English codes, or the Vietnamese file names of the pairs)
@@ -86,7 +88,10 @@ def is_dataset(path: str | os.PathLike[str]) -> bool:
 def _files(base: Path) -> dict[tuple[tuple[str, str | None], ...], list[str]]:
     """The data files under ``base``, by their partition keys (``name=value`` folders)."""
     out: dict[tuple[tuple[str, str | None], ...], list[str]] = {}
-    for path in sorted(base.rglob("*")):
+    # os.walk follows linked folders (a partition linked in from elsewhere is read, not
+    # skipped); Path.rglob does not on Python 3.11
+    found = [Path(top) / f for top, _, files in os.walk(base, followlinks=True) for f in files]
+    for path in sorted(found):
         rel = path.relative_to(base)
         if any(part.startswith((".", "_")) for part in rel.parts) or not path.is_file():
             continue  # hidden files and _SUCCESS / _metadata, as pyarrow skips them
@@ -163,10 +168,24 @@ def _table(files: tuple[str, ...], keys: tuple[tuple[str, str | None], ...]) -> 
             f"the files of the partition have different columns or types: {detail}",
             f"các tệp của phân vùng có cột hoặc kiểu khác nhau: {detail}",
         ) from None
+    lookup = header_lookup("households")
     for i, (name, value) in enumerate(keys):
-        if name not in table.column_names:
-            table = table.add_column(i, name, pa.array([value] * table.num_rows, pa.string()))
+        code = lookup.get(fold(name), name)
+        inside = [c for c in table.column_names if c == name or lookup.get(fold(c)) == code]
+        if inside and _agrees(table.column(inside[0]), value):
+            continue  # the files say what the folder says
+        # the folder's value, first; where the files hold another, the column given twice
+        # is an error on that row (validate: duplicate_column_differs), never a silent pick
+        table = table.add_column(i, name, pa.array([value] * table.num_rows, pa.string()))
     return table
+
+
+def _agrees(column: pa.ChunkedArray, value: str | None) -> bool:
+    """Every cell of a partition column inside the files is the folder's value (as text)."""
+    text = pc.utf8_trim_whitespace(pc.cast(column, pa.string()))
+    if value is None:
+        return bool(pc.all(pc.or_(pc.is_null(text), pc.equal(text, ""))).as_py())
+    return bool(pc.all(pc.fill_null(pc.equal(text, value), False)).as_py())
 
 
 def read_partition(part: Partition) -> RawSurvey:
